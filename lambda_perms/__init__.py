@@ -1,0 +1,104 @@
+"""lambda_perms: which IAM permissions deploying AWS Lambda needs, and why; and an IAM algebra.
+
+The everyday names are importable from here::
+
+    >>> import lambda_perms
+    >>> policy = lambda_perms.Policy.from_json(
+    ...     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",'
+    ...     ' "Action": "lambda:GetFunction", "Resource": "*"}]}')
+    >>> policy.allows("lambda:GetFunction", "arn:aws:lambda:us-east-1:123456789012:function:f")
+    True
+
+Importing the package reads no file and builds no model: each name below is imported from
+its module on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from lambda_perms._version import __version__
+
+if TYPE_CHECKING:
+    from lambda_perms.actions import Action, ActionPattern
+    from lambda_perms.arn import Arn, ArnTemplate, ResourcePattern
+    from lambda_perms.errors import (
+        DataError,
+        InvalidActionError,
+        InvalidArnError,
+        InvalidPolicyError,
+        LambdaPermsError,
+        MissingPlaceholderError,
+        UnknownNameError,
+    )
+    from lambda_perms.policy import (
+        Condition,
+        Decision,
+        Effect,
+        Evaluation,
+        Policy,
+        PolicyKind,
+        Principal,
+        Statement,
+    )
+
+__all__ = [
+    "Action",
+    "ActionPattern",
+    "Arn",
+    "ArnTemplate",
+    "Condition",
+    "DataError",
+    "Decision",
+    "Effect",
+    "Evaluation",
+    "InvalidActionError",
+    "InvalidArnError",
+    "InvalidPolicyError",
+    "LambdaPermsError",
+    "MissingPlaceholderError",
+    "Policy",
+    "PolicyKind",
+    "Principal",
+    "ResourcePattern",
+    "Statement",
+    "UnknownNameError",
+    "__version__",
+]
+
+_HOME: dict[str, str] = {
+    "Action": "actions",
+    "ActionPattern": "actions",
+    "Arn": "arn",
+    "ArnTemplate": "arn",
+    "ResourcePattern": "arn",
+    "DataError": "errors",
+    "InvalidActionError": "errors",
+    "InvalidArnError": "errors",
+    "InvalidPolicyError": "errors",
+    "LambdaPermsError": "errors",
+    "MissingPlaceholderError": "errors",
+    "UnknownNameError": "errors",
+    "Condition": "policy",
+    "Decision": "policy",
+    "Effect": "policy",
+    "Evaluation": "policy",
+    "Policy": "policy",
+    "PolicyKind": "policy",
+    "Principal": "policy",
+    "Statement": "policy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lambda_perms' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"lambda_perms.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
