@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from lambda_perms._version import __version__
 
 if TYPE_CHECKING:
+    from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
     from lambda_perms.actions import Action, ActionPattern
     from lambda_perms.arn import Arn, ArnTemplate, ResourcePattern
     from lambda_perms.errors import (
@@ -42,8 +43,10 @@ if TYPE_CHECKING:
         Principal,
         Statement,
     )
+    from lambda_perms.validation import Finding, Severity, validate
 
 __all__ = [
+    "AccessLevel",
     "Action",
     "ActionPattern",
     "Arn",
@@ -53,6 +56,7 @@ __all__ = [
     "Decision",
     "Effect",
     "Evaluation",
+    "Finding",
     "InvalidActionError",
     "InvalidArnError",
     "InvalidPolicyError",
@@ -62,9 +66,14 @@ __all__ = [
     "PolicyKind",
     "Principal",
     "ResourcePattern",
+    "Severity",
     "Statement",
+    "Universe",
+    "UniverseVersion",
     "UnknownNameError",
     "__version__",
+    "universe",
+    "validate",
 ]
 
 _HOME: dict[str, str] = {
@@ -88,6 +97,13 @@ _HOME: dict[str, str] = {
     "PolicyKind": "policy",
     "Principal": "policy",
     "Statement": "policy",
+    "AccessLevel": "_universe",
+    "Universe": "_universe",
+    "UniverseVersion": "_universe",
+    "universe": "_universe",
+    "Finding": "validation",
+    "Severity": "validation",
+    "validate": "validation",
 }
 
 

@@ -1,0 +1,79 @@
+"""Universe performance: cold load, warm expansion.
+
+    python benchmarks/bench_universe.py [--runs 9]
+
+* cold load: a fresh interpreter imports lambda_perms and calls ``lambda_perms.universe()``
+  plus one look-up (target <= 100 ms for the load);
+* ``expand("*")`` warm (target <= 15 ms) and ``expand("s3:Get*")`` warm (target <= 0.2 ms),
+  measured with the expansion cache cleared between calls (the data stays loaded) and again
+  with the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+_COLD = """
+import json, time
+import lambda_perms
+t0 = time.perf_counter()
+u = lambda_perms.universe()
+t1 = time.perf_counter()
+u.exists("lambda:CreateFunction")
+t2 = time.perf_counter()
+print(json.dumps({"load": t1 - t0, "first_lookup": t2 - t1}))
+"""
+
+
+def _timed(func: object, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()  # type: ignore[operator]
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args(argv)
+
+    cold: dict[str, list[float]] = {}
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [sys.executable, "-c", _COLD], check=True, capture_output=True, text=True
+        ).stdout
+        for key, value in json.loads(out).items():
+            cold.setdefault(key, []).append(value * 1000)
+    for key, values in cold.items():
+        print(f"cold {key:>13}: median {statistics.median(values):8.3f} ms")
+
+    import lambda_perms
+    from lambda_perms._universe import Universe
+
+    u = lambda_perms.universe()
+    u.expand("*")  # parse every service once: "warm"
+    for pattern in ("*", "s3:Get*"):
+
+        def uncached(p: str = pattern) -> None:
+            Universe._expand.cache_clear()
+            u.expand(p)
+
+        def cached(p: str = pattern) -> None:
+            u.expand(p)
+
+        print(
+            f"expand({pattern!r:>10}) warm: {_timed(uncached, args.runs * 5):8.3f} ms uncached, "
+            f"{_timed(cached, args.runs * 5):8.4f} ms cached"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
