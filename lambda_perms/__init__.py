@@ -23,7 +23,9 @@ from lambda_perms._version import __version__
 if TYPE_CHECKING:
     from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
     from lambda_perms.actions import Action, ActionPattern
+    from lambda_perms.algebra import DiffEntry, Minimized, PolicyDiff
     from lambda_perms.arn import Arn, ArnTemplate, ResourcePattern
+    from lambda_perms.builder import PolicyBuilder, StatementBuilder
     from lambda_perms.errors import (
         DataError,
         InvalidActionError,
@@ -31,7 +33,9 @@ if TYPE_CHECKING:
         InvalidPolicyError,
         LambdaPermsError,
         MissingPlaceholderError,
+        QuotaError,
         UnknownNameError,
+        UsageError,
     )
     from lambda_perms.policy import (
         Condition,
@@ -54,6 +58,7 @@ __all__ = [
     "Condition",
     "DataError",
     "Decision",
+    "DiffEntry",
     "Effect",
     "Evaluation",
     "Finding",
@@ -61,16 +66,22 @@ __all__ = [
     "InvalidArnError",
     "InvalidPolicyError",
     "LambdaPermsError",
+    "Minimized",
     "MissingPlaceholderError",
     "Policy",
+    "PolicyBuilder",
+    "PolicyDiff",
     "PolicyKind",
     "Principal",
+    "QuotaError",
     "ResourcePattern",
     "Severity",
     "Statement",
+    "StatementBuilder",
     "Universe",
     "UniverseVersion",
     "UnknownNameError",
+    "UsageError",
     "__version__",
     "universe",
     "validate",
@@ -89,6 +100,8 @@ _HOME: dict[str, str] = {
     "LambdaPermsError": "errors",
     "MissingPlaceholderError": "errors",
     "UnknownNameError": "errors",
+    "QuotaError": "errors",
+    "UsageError": "errors",
     "Condition": "policy",
     "Decision": "policy",
     "Effect": "policy",
@@ -101,6 +114,11 @@ _HOME: dict[str, str] = {
     "Universe": "_universe",
     "UniverseVersion": "_universe",
     "universe": "_universe",
+    "DiffEntry": "algebra",
+    "Minimized": "algebra",
+    "PolicyDiff": "algebra",
+    "PolicyBuilder": "builder",
+    "StatementBuilder": "builder",
     "Finding": "validation",
     "Severity": "validation",
     "validate": "validation",

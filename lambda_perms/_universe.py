@@ -97,7 +97,7 @@ class _ActionInfo:
 class _Service:
     """One prefix's record, parsed from its JSON text on first use."""
 
-    __slots__ = ("_actions", "_record", "_text", "by_key", "lower_names", "prefix")
+    __slots__ = ("_actions", "_record", "_text", "by_key", "lower_names", "position", "prefix")
 
     def __init__(self, prefix: str, record: str | Mapping[str, Any]) -> None:
         self.prefix = prefix
@@ -106,6 +106,7 @@ class _Service:
         self.by_key: dict[str, str] = {}
         self._actions: tuple[Action, ...] | None = None
         self.lower_names: tuple[str, ...] = ()
+        self.position: dict[str, int] = {}
 
     @property
     def record(self) -> Mapping[str, Any]:
@@ -144,11 +145,17 @@ class _Service:
             self.by_key = {name.lower(): name for name in self.raw_actions}
         return self.by_key
 
+    def action(self, name: str) -> Action:
+        """The Action object of a canonical name (shared, not rebuilt)."""
+        actions = self.all_actions()
+        return actions[self.position[name]]
+
     def all_actions(self) -> tuple[Action, ...]:
         if self._actions is None:
             names = sorted(self.raw_actions, key=lambda n: (n.lower(), n))
             self._actions = tuple(Action(f"{self.prefix}:{n}") for n in names)
             self.lower_names = tuple(a.key for a in self._actions)
+            self.position = {n: i for i, n in enumerate(names)}
         return self._actions
 
 
@@ -287,7 +294,7 @@ class Universe:
                 suggestions=self.suggest(text),
             )
         service, name = found
-        return Action(f"{service.prefix}:{name}")
+        return service.action(name)
 
     def suggest(self, name: str | ActionPattern, *, limit: int = 3) -> tuple[str, ...]:
         """Close matches for a misspelt action (``lambda:CreateFuntion``) or prefix (``lamda``)."""

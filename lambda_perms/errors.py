@@ -14,7 +14,9 @@ __all__ = [
     "InvalidPolicyError",
     "LambdaPermsError",
     "MissingPlaceholderError",
+    "QuotaError",
     "UnknownNameError",
+    "UsageError",
 ]
 
 
@@ -86,3 +88,11 @@ class DataError(LambdaPermsError, ValueError):
         self.message = message
         where = f"{file}: {field}" if field else file
         super().__init__(f"{where}: {message}")
+
+
+class QuotaError(LambdaPermsError, ValueError):
+    """A policy cannot be made to fit a size quota (or the quota is unknown)."""
+
+
+class UsageError(LambdaPermsError, ValueError):
+    """An argument is out of range (an unknown style, kind or option value)."""

@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
@@ -44,6 +44,10 @@ from lambda_perms._text import bad_character, describe_character
 from lambda_perms.actions import ActionPattern
 from lambda_perms.arn import ResourcePattern
 from lambda_perms.errors import InvalidActionError, InvalidArnError, InvalidPolicyError
+
+if TYPE_CHECKING:
+    from lambda_perms._universe import Universe
+    from lambda_perms.algebra import Minimized, PolicyDiff
 
 __all__ = [
     "VERSIONS",
@@ -701,6 +705,75 @@ class Policy(_Model):
         from lambda_perms.size import policy_size
 
         return policy_size(self)
+
+    # -- algebra (lambda_perms.algebra and lambda_perms.size hold the logic) -------------
+
+    def merge(self, *others: Policy, universe: Universe | None = None) -> Policy:
+        """The policy equivalent to attaching this one and ``others`` (also ``a | b``)."""
+        from lambda_perms.algebra import merge
+
+        return merge(self, *others, universe=universe)
+
+    def __or__(self, other: object) -> Policy:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self.merge(other)
+
+    def diff(self, other: Policy, *, universe: Universe | None = None) -> PolicyDiff:
+        """What ``other`` allows that this policy does not (``added``) and the reverse.
+
+        For "required vs current": ``required.diff(current)`` names ``missing`` and
+        ``excess`` grants.
+        """
+        from lambda_perms.algebra import diff
+
+        return diff(self, other, universe=universe)
+
+    def covers(self, other: Policy, *, universe: Universe | None = None) -> bool:
+        """Whether this policy allows every request ``other`` allows (also ``a >= b``)."""
+        from lambda_perms.algebra import covers
+
+        return covers(self, other, universe=universe)
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self.covers(other)
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return other.covers(self)
+
+    def minimize(
+        self,
+        *,
+        wildcards: bool = False,
+        style: Literal["readable", "compact"] = "readable",
+        protected: Iterable[str] | None = None,
+        universe: Universe | None = None,
+    ) -> Minimized:
+        """The same meaning in fewer characters (see :func:`lambda_perms.algebra.minimize`);
+        ``.policy`` is the result and ``.universe`` the snapshot it is valid for."""
+        from lambda_perms.algebra import DEFAULT_PROTECTED, minimize
+
+        return minimize(
+            self,
+            wildcards=wildcards,
+            style=style,
+            protected=DEFAULT_PROTECTED if protected is None else protected,
+            universe=universe,
+        )
+
+    def split(self, limit: int | str = "managed") -> tuple[Policy, ...]:
+        """Parts that each fit ``limit`` (characters, or a quota name such as ``managed``).
+
+        Deterministic and stable: statements keep their order and fill parts in turn, so
+        appending a statement never moves existing statements between parts.
+        """
+        from lambda_perms.size import split
+
+        return split(self, limit)
 
     # -- evaluation ---------------------------------------------------------------------
 

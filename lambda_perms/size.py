@@ -9,10 +9,14 @@ white space *inside* string values is counted, so the figure never understates w
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from lambda_perms.errors import QuotaError
+
 if TYPE_CHECKING:
-    from lambda_perms.policy import Policy
+    from lambda_perms.policy import Policy, Statement
 
 __all__ = [
     "INLINE_GROUP",
@@ -22,6 +26,8 @@ __all__ = [
     "QUOTAS",
     "TRUST_POLICY",
     "policy_size",
+    "quota_of",
+    "split",
 ]
 
 
@@ -53,3 +59,74 @@ QUOTAS: Final[dict[str, int]] = {
 def policy_size(policy: Policy) -> int:
     """The characters IAM counts for ``policy`` (its canonical compact JSON)."""
     return len(policy.to_json())
+
+
+def split(policy: Policy, limit: int | str = "managed") -> tuple[Policy, ...]:
+    """Partition ``policy`` into policies that each fit ``limit``.
+
+    ``limit`` is a number of characters or a quota name (``managed``, ``user``, ``group``,
+    ``role``, ``trust``). Statements keep their order and fill the parts in turn (first fit in
+    order), so appending statements never moves existing ones between parts; a statement too
+    large for a part on its own is cut into statements over consecutive slices of its
+    actions (then of its resources), which together mean the same.
+
+    :raises QuotaError: when even one action on one resource cannot fit.
+    """
+    from lambda_perms.policy import Policy as _Policy
+
+    quota = quota_of(limit)
+    empty = _Policy.of(version=policy.version, kind=policy.kind)
+    parts: list[list[Statement]] = [[]]
+
+    def fits(statements: list[Statement]) -> bool:
+        candidate = _Policy.of(*statements, version=policy.version, kind=policy.kind)
+        return policy_size(candidate) <= quota
+
+    for statement in policy.statements:
+        for piece in _pieces(statement, lambda s: fits([s]), policy_size(empty)):
+            if fits([*parts[-1], piece]):
+                parts[-1].append(piece)
+            else:
+                parts.append([piece])
+    return tuple(
+        _Policy.of(*statements, version=policy.version, id=policy.id, kind=policy.kind)
+        for statements in parts
+        if statements or len(parts) == 1
+    )
+
+
+def _pieces(
+    statement: Statement, fits: Callable[[Statement], bool], overhead: int
+) -> list[Statement]:
+    if fits(statement):
+        return [statement]
+    for field in ("action", "not_action", "resource"):
+        values = getattr(statement, field)
+        if field == "not_action" or not values or len(values) < 2:
+            continue  # a NotAction list cannot be cut: its slices would each grant more
+        middle = len(values) // 2
+        left = statement.replace(**{field: values[:middle]}, sid=None)
+        right = statement.replace(**{field: values[middle:]}, sid=None)
+        return _pieces(left, fits, overhead) + _pieces(right, fits, overhead)
+    raise QuotaError(
+        f"a statement of {len(json.dumps(statement.to_dict(), separators=(',', ':')))} "
+        f"characters with one action and one resource cannot fit the limit even alone "
+        f"(a policy around it adds {overhead})"
+    )
+
+
+def quota_of(limit: int | str) -> int:
+    """The number of characters a quota name (``managed``, ``role`` ...) or number stands for.
+
+    :raises QuotaError: for an unknown name or a non-positive number.
+    """
+    if isinstance(limit, str):
+        try:
+            return QUOTAS[limit]
+        except KeyError:
+            raise QuotaError(
+                f"unknown quota {limit!r}; expected one of {', '.join(QUOTAS)} or a number"
+            ) from None
+    if limit <= 0:
+        raise QuotaError(f"a quota must be a positive number of characters, got {limit}")
+    return limit

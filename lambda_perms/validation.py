@@ -43,7 +43,7 @@ from lambda_perms._universe import universe as default_universe
 from lambda_perms.actions import ActionPattern
 from lambda_perms.arn import ResourcePattern
 from lambda_perms.policy import Effect, Policy, Statement
-from lambda_perms.size import QUOTAS
+from lambda_perms.size import quota_of
 
 __all__ = ["Finding", "Severity", "validate"]
 
@@ -91,7 +91,7 @@ def validate(
     ``quota`` is an attachment kind (``managed``, ``user``, ``group``, ``role``, ``trust``)
     or a number of characters; the size is checked against it when given.
 
-    :raises ValueError: for an unknown quota name.
+    :raises QuotaError: for an unknown quota name.
     """
     known = universe if universe is not None else default_universe()
     findings: list[Finding] = []
@@ -102,7 +102,7 @@ def validate(
     for index, statement in enumerate(policy.statements):
         findings.extend(_statement_findings(statement, f"Statement[{index}]", known))
     if quota is not None:
-        limit = _quota(quota)
+        limit = quota_of(quota)
         size = policy.size()
         if size > limit:
             findings.append(
@@ -115,17 +115,6 @@ def validate(
                 )
             )
     return findings
-
-
-def _quota(quota: str | int) -> int:
-    if isinstance(quota, int):
-        return quota
-    try:
-        return QUOTAS[quota]
-    except KeyError:
-        raise ValueError(
-            f"unknown quota {quota!r}; expected one of {', '.join(QUOTAS)} or a number"
-        ) from None
 
 
 def _element_path(path: str, element: str, values: tuple[Any, ...], index: int) -> str:

@@ -1,0 +1,252 @@
+"""Exact wildcard covers of action sets: the engine behind ``minimize(wildcards=True)``.
+
+Given the set ``W`` of actions a statement grants, find action patterns whose expansion in
+the universe is exactly ``W`` and whose JSON is short. Rules, each answering a bug measured in
+other tools (see the research note on minimizers):
+
+* matching is case-insensitive and per prefix with every documentation page merged;
+* a candidate pattern is admissible only if every action it matches (in the whole prefix) is
+  wanted and none is protected; an exact name covers only itself;
+* ``prefix:*`` only for a complete prefix, ``*`` only for the complete universe;
+* the result is expanded back and compared with ``W``; on any mismatch the exact list is
+  returned instead (``None``: keep the statement as it was).
+
+Candidates: in the ``readable`` style, runs of whole CamelCase words of a wanted name, as
+``Run*`` (a name prefix), ``*Run`` (a suffix) or ``*Run*``; in the ``compact`` style, any
+substring. A lazy greedy weighted set cover picks among them by newly covered actions per
+character.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import weakref
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from lambda_perms._glob import action_key, action_regex
+
+if TYPE_CHECKING:
+    from lambda_perms._universe import Universe
+    from lambda_perms.algebra import _Space
+
+__all__ = ["cover_actions"]
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^A-Za-z0-9]+")
+
+
+def _word_bounds(name: str) -> list[int]:
+    bounds = [0]
+    for match in _WORD.finditer(name):
+        if match.end() not in bounds:
+            bounds.append(match.end())
+    if bounds[-1] != len(name):
+        bounds.append(len(name))
+    return bounds
+
+
+class _Prefix:
+    """The names of one service prefix, indexed for fast pattern coverage (as bit masks)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names  # canonical spelling, sorted by lower case
+        self.lower = [n.lower() for n in names]
+        self.position = {n: i for i, n in enumerate(self.lower)}
+        reversed_names = sorted((n[::-1], i) for i, n in enumerate(self.lower))
+        self.rev_keys = [r for r, _ in reversed_names]
+        self.rev_index = [i for _, i in reversed_names]
+        self.joined = "\n".join(self.lower) + "\n"
+        self.offsets: list[int] = []
+        offset = 0
+        for n in self.lower:
+            self.offsets.append(offset)
+            offset += len(n) + 1
+        self.everything = (1 << len(names)) - 1
+        self._masks: dict[tuple[str, str], int] = {}
+
+    def mask(self, kind: str, text: str) -> int:
+        """Names matched by ``text*`` (start), ``*text`` (end), ``*text*`` (any) or ``text``."""
+        key = (kind, text)
+        cached = self._masks.get(key)
+        if cached is not None:
+            return cached
+        if kind == "exact":
+            i = self.position.get(text)
+            mask = 0 if i is None else 1 << i
+        elif kind == "start":
+            lo = bisect_left(self.lower, text)
+            hi = bisect_right(self.lower, text + "\uffff")
+            mask = ((1 << hi) - 1) ^ ((1 << lo) - 1)
+        elif kind == "end":
+            reverse = text[::-1]
+            lo = bisect_left(self.rev_keys, reverse)
+            hi = bisect_right(self.rev_keys, reverse + "\uffff")
+            mask = 0
+            for j in range(lo, hi):
+                mask |= 1 << self.rev_index[j]
+        else:
+            mask = 0
+            find = self.joined.find
+            pos = find(text)
+            while pos >= 0:
+                i = bisect_right(self.offsets, pos) - 1
+                mask |= 1 << i
+                pos = find(text, self.offsets[i] + len(self.lower[i]) + 1)
+                # a later occurrence in the same name adds nothing
+        self._masks[key] = mask
+        return mask
+
+
+_INDEXES: weakref.WeakKeyDictionary[Universe, dict[str, _Prefix]] = weakref.WeakKeyDictionary()
+
+
+def _index(universe: Universe, prefix: str) -> _Prefix:
+    """The (cached) index of one prefix's names; candidate masks are cached in it too."""
+    per_universe = _INDEXES.setdefault(universe, {})
+    index = per_universe.get(prefix)
+    if index is None:
+        index = per_universe[prefix] = _Prefix([a.name for a in universe.actions(prefix)])
+    return index
+
+
+def _render(kind: str, text: str) -> str:
+    return {"exact": text, "start": f"{text}*", "end": f"*{text}", "any": f"*{text}*"}[kind]
+
+
+def _candidates(name: str, style: str, index: _Prefix, forbidden: int) -> dict[str, int]:
+    """Admissible patterns for one wanted name (rendered text -> coverage mask).
+
+    Only the undominated ones: a shorter run of the same kind covers a superset of a longer
+    run that contains it and costs less, so for each start (and for the name's prefix and
+    suffix) only the shortest admissible run is kept.
+    """
+    cuts = _word_bounds(name) if style == "readable" else list(range(len(name) + 1))
+    lower = name.lower()
+    n = len(name)
+    out: dict[str, int] = {}
+
+    def admissible(kind: str, a: int, b: int) -> int | None:
+        mask = index.mask(kind, lower[a:b])
+        return None if mask & forbidden else mask
+
+    # name prefixes "Run*": shortest admissible
+    for b in cuts[1:]:
+        mask = admissible("start", 0, b)
+        if mask is not None:
+            out[_render("start", name[:b])] = mask
+            break
+    # name suffixes "*Run": shortest admissible
+    for a in reversed(cuts[:-1]):
+        mask = admissible("end", a, n)
+        if mask is not None:
+            out[_render("end", name[a:])] = mask
+            break
+    # infixes "*Run*": for each start, the shortest admissible run
+    for i, a in enumerate(cuts[:-1]):
+        for b in cuts[i + 1 :]:
+            mask = admissible("any", a, b)
+            if mask is not None:
+                out[_render("any", name[a:b])] = mask
+                break
+    out[name] = index.mask("exact", lower)  # the name itself: sometimes the cheapest
+    return out
+
+
+def cover_actions(
+    wanted: frozenset[str], space: _Space, *, style: str, protected: frozenset[str]
+) -> list[str] | None:
+    """Patterns (``prefix:...`` strings) expanding to exactly ``wanted`` (lower-case keys)."""
+    if not wanted:
+        return None
+    everything = space.all()
+    if wanted >= everything and not (protected & everything):
+        return ["*"]
+    by_prefix: dict[str, set[str]] = defaultdict(set)
+    out: list[str] = []
+    for key in sorted(wanted):
+        if key in space.extra:
+            out.append(space.extra[key])  # unknown to the universe: stays as named
+            continue
+        prefix, _, name = key.partition(":")
+        by_prefix[prefix].add(name)
+    universe = space.universe
+    for prefix in sorted(by_prefix):
+        actions = universe.actions(prefix)
+        index = _index(universe, prefix)
+        want_mask = 0
+        for name in by_prefix[prefix]:
+            want_mask |= 1 << index.position[name]
+        guard_mask = 0
+        for key in protected:
+            p, _, name = key.partition(":")
+            if p == prefix and name in index.position:
+                guard_mask |= 1 << index.position[name]
+        spelled = actions[0].prefix if actions else prefix
+        if want_mask == index.everything and not guard_mask:
+            out.append(f"{spelled}:*")
+            continue
+        out.extend(
+            f"{spelled}:{pattern}"
+            for pattern in _greedy(index, want_mask, guard_mask, style, len(spelled) + 1)
+        )
+    if not _expands_to(out, wanted, space):
+        return None  # never reached for a correct cover; keeps the promise regardless
+    return sorted(out, key=lambda t: (t.lower(), t))
+
+
+def _greedy(index: _Prefix, want: int, guard: int, style: str, overhead: int) -> list[str]:
+    forbidden = (index.everything & ~want) | guard
+    to_cover = want & ~guard
+    chosen: list[str] = []
+    # protected actions are listed exactly
+    for i in range(len(index.names)):
+        if guard & want & (1 << i):
+            chosen.append(index.names[i])
+    if not to_cover:
+        return chosen
+    options: dict[str, int] = {}
+    for i in range(len(index.names)):
+        if to_cover & (1 << i):
+            options.update(_candidates(index.names[i], style, index, forbidden))
+    # lazy greedy weighted set cover: best newly-covered count per character first
+    cost = {r: len(r) + overhead + 3 for r in options}
+    heap = [(-(m & to_cover).bit_count() / cost[r], cost[r], r) for r, m in options.items()]
+    heapq.heapify(heap)
+    covered = 0
+    picked: list[str] = []
+    while covered != to_cover and heap:
+        _, _, rendered = heapq.heappop(heap)
+        gain = (options[rendered] & to_cover & ~covered).bit_count()
+        if gain == 0:
+            continue
+        score = -gain / cost[rendered]
+        if heap and score > heap[0][0]:
+            heapq.heappush(heap, (score, cost[rendered], rendered))
+            continue
+        picked.append(rendered)
+        covered |= options[rendered]
+    # drop picks made redundant by later, larger ones
+    for rendered in list(picked):
+        rest = 0
+        for other in picked:
+            if other != rendered:
+                rest |= options[other]
+        if options[rendered] & to_cover & ~rest == 0:
+            picked.remove(rendered)
+    return chosen + picked
+
+
+def _expands_to(patterns: list[str], wanted: frozenset[str], space: _Space) -> bool:
+    got: set[str] = set()
+    for text in patterns:
+        key = action_key(text)
+        if key in space.extra:
+            got.add(key)
+            continue
+        got.update(a.key for a in space.universe.expand(text))
+        if space.extra and ("*" in text or "?" in text):
+            regex = action_regex(text)
+            got.update(k for k in space.extra if regex.fullmatch(k))
+    return got == set(wanted)

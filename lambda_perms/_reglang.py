@@ -1,0 +1,232 @@
+"""Exact decisions about sets of resources described by IAM resource patterns.
+
+A ``Resource`` entry denotes a regular language of ARNs (``*`` and ``?`` with IAM's segment
+rule, see :mod:`lambda_perms._glob`). The algebra needs Boolean questions over several such
+languages at once ("is there a resource matched by ``a`` and by ``b`` but by none of ``c``,
+``d``?"), which this module answers exactly by exploring the product of the patterns'
+automata over a finite alphabet of character classes.
+
+Policy variables (``${aws:username}``) make a pattern depend on the request. They are kept
+as opaque symbols, one per variable: a variable is matched only by itself and by a ``*`` that
+may cross segments. So a question about a pattern with variables is answered for every value
+the variable could take at once; where that is uncertain the answer errs towards "these sets
+differ", never towards "this policy covers that one".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
+
+__all__ = ["Pattern", "compile_pattern", "exists", "is_subset", "regions"]
+
+# Token kinds. A pattern is a tuple of tokens; each token either consumes one symbol
+# (LIT, ONE, VAR) or is a star that consumes any number of symbols it admits.
+_LIT, _ONE, _VAR, _STAR_SEG, _STAR_ANY = range(5)
+
+# Symbols are one-character strings. Variables get symbols from a private-use range, which
+# can never occur in a policy (IAM allows only U+0009-U+00FF) or in a literal.
+_VAR_BASE = 0xE000
+_OTHER = "\x00"  # stands for every character no pattern names
+
+
+# variable name (lower case) -> its symbol; grows as patterns with new variables are compiled
+_VARS: dict[str, str] = {}
+
+
+def _vs(name: str) -> str:
+    symbol = _VARS.get(name)
+    if symbol is None:
+        symbol = chr(_VAR_BASE + len(_VARS))
+        _VARS[name] = symbol
+    return symbol
+
+
+Token = tuple[int, str]
+Pattern = tuple[Token, ...]
+
+
+@cache
+def compile_pattern(text: str, variables: bool = True) -> Pattern:
+    """Tokens of a resource pattern (``variables``: treat ``${...}`` as policy variables)."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if variables and text.startswith("${", i) and "}" in text[i + 2 :]:
+            end = text.index("}", i + 2)
+            body = text[i + 2 : end]
+            if body in ("*", "?", "$"):  # ${*} ${?} ${$}: the literal character
+                tokens.append((_LIT, body))
+            else:
+                tokens.append((_VAR, _vs(body.split(",")[0].strip().lower())))
+            i = end + 1
+            continue
+        if char == "*":
+            ends = i + 1 == n or text[i + 1] == ":"
+            tokens.append((_STAR_ANY if ends else _STAR_SEG, ""))
+        elif char == "?":
+            tokens.append((_ONE, ""))
+        else:
+            tokens.append((_LIT, char))
+        i += 1
+    return tuple(tokens)
+
+
+def _admits(kind: int, value: str, symbol: str) -> bool:
+    """Whether a token of ``kind`` consumes ``symbol``."""
+    if kind in (_LIT, _VAR):
+        return symbol == value
+    if kind == _STAR_ANY:
+        return True
+    # ONE and STAR_SEG: one ordinary character other than ':'; never a variable
+    return symbol != ":" and not (_VAR_BASE <= ord(symbol) < _VAR_BASE + 0x1000)
+
+
+@cache
+def _closure(pattern: Pattern, positions: frozenset[int]) -> frozenset[int]:
+    out = set(positions)
+    stack = list(positions)
+    while stack:
+        p = stack.pop()
+        if p < len(pattern) and pattern[p][0] in (_STAR_SEG, _STAR_ANY) and p + 1 not in out:
+            out.add(p + 1)
+            stack.append(p + 1)
+    return frozenset(out)
+
+
+@cache
+def _step(pattern: Pattern, positions: frozenset[int], symbol: str) -> frozenset[int]:
+    nxt: set[int] = set()
+    for p in positions:
+        if p >= len(pattern):
+            continue
+        kind, value = pattern[p]
+        if not _admits(kind, value, symbol):
+            continue
+        if kind in (_STAR_SEG, _STAR_ANY):
+            nxt.add(p)  # the star stays
+        else:
+            nxt.add(p + 1)
+    return _closure(pattern, frozenset(nxt))
+
+
+def _alphabet(patterns: Sequence[Pattern]) -> tuple[str, ...]:
+    symbols = {":", _OTHER}
+    for pattern in patterns:
+        for kind, value in pattern:
+            if kind in (_LIT, _VAR):
+                symbols.add(value)
+    return tuple(sorted(symbols))
+
+
+def exists(
+    patterns: Sequence[Pattern],
+    accept: Callable[[tuple[bool, ...]], bool],
+) -> bool:
+    """Whether some resource's membership vector (one bool per pattern) satisfies ``accept``.
+
+    ``accept`` must be a pure function of the vector; it is called on the vectors of
+    reachable product states. The search visits each product state once.
+    """
+    if not patterns:
+        return accept(())
+    simple = _simple_forms(patterns)
+    if simple is not None:
+        return any(accept(vector) for vector in _simple_vectors(simple))
+    alphabet = _alphabet(patterns)
+    start = tuple(_closure(p, frozenset({0})) for p in patterns)
+    seen = {start}
+    stack = [start]
+    while stack:
+        state = stack.pop()
+        vector = tuple(len(p) in s for p, s in zip(patterns, state, strict=True))
+        if accept(vector):
+            return True
+        for symbol in alphabet:
+            nxt = tuple(_step(p, s, symbol) for p, s in zip(patterns, state, strict=True))
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
+
+
+def regions(patterns: Sequence[Pattern]) -> list[frozenset[int]]:
+    """Every distinct set of patterns (by index) that some resource is matched by exactly.
+
+    Together they are all the regions the patterns carve out of the space of resources
+    (including the region no pattern matches), each given by the patterns that match it.
+    """
+    if not patterns:
+        return [frozenset()]
+    simple = _simple_forms(patterns)
+    if simple is not None:
+        return sorted(set(_simple_member_sets(simple)), key=sorted)
+    found: set[frozenset[int]] = set()
+
+    def collect(vector: tuple[bool, ...]) -> bool:
+        found.add(frozenset(i for i, inside in enumerate(vector) if inside))
+        return False
+
+    exists(patterns, collect)
+    return sorted(found, key=sorted)
+
+
+def _simple_member_sets(forms: list[tuple[str, bool]]) -> Iterator[frozenset[int]]:
+    literal: dict[str, list[int]] = {}
+    prefixes: list[tuple[str, int]] = []
+    for i, (text, star) in enumerate(forms):
+        if star:
+            prefixes.append((text, i))
+        else:
+            literal.setdefault(text, []).append(i)
+    witnesses = set(literal) | {text + _OTHER for text, _ in prefixes} | {_OTHER}
+    for witness in witnesses:
+        members = set(literal.get(witness, ()))
+        members.update(i for text, i in prefixes if witness.startswith(text))
+        yield frozenset(members)
+
+
+def _simple_forms(patterns: Sequence[Pattern]) -> list[tuple[str, bool]] | None:
+    """``(literal text, ends with a segment-crossing star)`` per pattern, when every pattern
+    is a literal, a literal followed by a final ``*``, or ``*``; else ``None``."""
+    out: list[tuple[str, bool]] = []
+    for pattern in patterns:
+        form = _simple_form(pattern)
+        if form is None:
+            return None
+        out.append(form)
+    return out
+
+
+@cache
+def _simple_form(pattern: Pattern) -> tuple[str, bool] | None:
+    star = bool(pattern) and pattern[-1][0] == _STAR_ANY
+    body = pattern[:-1] if star else pattern
+    if any(kind != _LIT for kind, _ in body):
+        return None
+    return ("".join(value for _, value in body), star)
+
+
+def _simple_vectors(forms: list[tuple[str, bool]]) -> Iterator[tuple[bool, ...]]:
+    """Membership vectors of a witness set that meets every region the patterns carve out.
+
+    For literals and prefix-star patterns every region is met by a literal itself, by the
+    longest prefix it extends followed by a character no pattern uses, or by such a character
+    alone: a string is classified only by the literals it equals and the prefixes it extends.
+    """
+    witnesses = {text for text, star in forms if not star}
+    witnesses.update(text + _OTHER for text, star in forms if star)
+    witnesses.add(_OTHER)
+    for witness in sorted(witnesses):
+        yield tuple(witness.startswith(text) if star else witness == text for text, star in forms)
+
+
+def is_subset(inner: Sequence[Pattern], outer: Sequence[Pattern]) -> bool:
+    """Whether every resource matched by some pattern of ``inner`` is matched by ``outer``."""
+    k = len(inner)
+
+    def escapes(vector: tuple[bool, ...]) -> bool:
+        return any(vector[:k]) and not any(vector[k:])
+
+    return not exists([*inner, *outer], escapes)
