@@ -1,0 +1,211 @@
+"""Generated docs: deterministic, complete, and checked fresh (on fixture and shipped data)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from lambda_perms import docs
+from lambda_perms._catalogue import Catalogue, Verdict, catalogue
+from lambda_perms.errors import DataError
+from tests.test_catalogue import UNIVERSE, fixture_catalogue, write_fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cat(tmp_path: Path) -> Catalogue:
+    return fixture_catalogue(tmp_path / "data")
+
+
+def test_rendering_is_deterministic(tmp_path: Path, cat: Catalogue) -> None:
+    first = docs.render_all(cat)
+    again = docs.render_all(fixture_catalogue(tmp_path / "data"))  # a fresh, uncached load
+    assert first == again
+    assert list(first) == sorted(first)
+
+
+def test_the_pages(cat: Catalogue) -> None:
+    pages = docs.render_all(cat)
+    assert sorted(pages) == [
+        "article.md",
+        "commands/sam-delete.md",
+        "commands/sam-deploy.md",
+        "commands/sam-package.md",
+        "commands/sam-sync.md",
+        "index.md",
+        "rollback-only.md",
+        "schemas/profile.schema.json",
+        "schemas/resources.schema.json",
+        "schemas/service.schema.json",
+        "services/cloudformation.md",
+        "services/iam.md",
+        "services/lambda.md",
+        "services/s3.md",
+    ]
+    for path, text in pages.items():
+        assert text.endswith("\n"), path
+        assert not text.endswith("\n\n"), path
+        if path.endswith(".md"):
+            assert "do not edit by hand" in text, path
+    # every page is linked from the index
+    index = pages["index.md"]
+    for path in pages:
+        if path != "index.md":
+            assert f"]({path})" in index, path
+    assert "fixture 1 (2026-01-01)" in index  # the universe's data date
+
+
+def test_a_service_page_has_a_row_per_need(cat: Catalogue) -> None:
+    page = docs.render_all(cat)["services/cloudformation.md"]
+    rows = [line for line in page.splitlines() if line.startswith("| `cloudformation:")]
+    assert len(rows) == len(cat.service("cloudformation").needs)
+    header = next(line for line in page.splitlines() if line.startswith("| Action"))
+    assert header == (
+        "| Action | Purpose | Rollback-only | Trigger | Caller | Resources | Condition | Why | Evidence |"
+    )
+    # ARN templates rendered, angle brackets escaped, evidence linked
+    assert (
+        "`arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/*` (stack)"
+        in page
+    )
+    assert "samcli-deploy&lt;epoch&gt;" in page
+    assert (
+        "(https://github.com/aws/aws-sam-cli/blob/v1.170.0/samcli/lib/deploy/deployer.py)" in page
+    )
+    iam = docs.render_all(cat)["services/iam.md"]
+    assert '`{"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}`' in iam
+    assert "`*`: The role may live outside the stack." in iam
+
+
+def test_a_command_page_lists_base_permissions_and_flags(cat: Catalogue) -> None:
+    page = docs.render_all(cat)["commands/sam-deploy.md"]
+    base, flags = page.split("## Flags")
+    assert "cloudformation:ExecuteChangeSet" in base
+    assert "s3:CreateBucket" not in base
+    sections = dict(re.findall(r"### `([^`]+)`\n\n(.*?)(?=\n### |\Z)", flags, re.S))
+    assert list(sections) == [
+        "--no-execute-changeset",
+        "--on-failure DELETE",
+        "--on-failure ROLLBACK",
+        "--resolve-s3",
+    ]
+    assert sections["--no-execute-changeset"].startswith("Takes away")
+    assert "cloudformation:ExecuteChangeSet" in sections["--no-execute-changeset"]
+    assert "s3:CreateBucket" in sections["--resolve-s3"]
+    delete = docs.render_all(cat)["commands/sam-delete.md"]
+    assert "cloudformation:DeleteStack" in delete
+    assert "No flag changes" in delete
+
+
+def test_the_rollback_only_page(cat: Catalogue) -> None:
+    page = docs.render_all(cat)["rollback-only.md"]
+    rows = [line for line in page.splitlines() if line.startswith("| [")]
+    assert [re.search(r"`([^`]+)`", r).group(1) for r in rows] == [  # type: ignore[union-attr]
+        "cloudformation:RollbackStack",
+        "iam:DeleteRole",
+    ]
+
+
+def test_the_article_page_lists_every_profile_entry(cat: Catalogue) -> None:
+    page = docs.render_all(cat)["article.md"]
+    profile = cat.profile("article")
+    audited, missing = page.split("## What the article misses")
+    for i, entry in enumerate(profile.actions, start=1):
+        assert f"| {i} | `{entry.action.text}` | {entry.verdict.value} |" in audited
+    assert "2 required, 1 conditional, 2 unneeded" in audited
+    # a plain sam deploy needs these, and the fixture article does not list them
+    assert re.findall(r"^\| \[`([^`]+)`\]", missing, re.M) == [
+        "cloudformation:ExecuteChangeSet",
+        "iam:CreateRole",
+        "iam:DeleteRole",
+        "s3:PutObject",
+    ]
+
+
+def test_without_an_article_profile_there_is_no_article_page(tmp_path: Path) -> None:
+    cat = fixture_catalogue(tmp_path, {"profiles/article.toml": None})
+    pages = docs.render_all(cat)
+    assert "article.md" not in pages
+    assert "article.md" not in pages["index.md"]
+
+
+def test_schemas_are_json_schemas() -> None:
+    schemas = docs.schemas()
+    assert sorted(schemas) == [
+        "schemas/profile.schema.json",
+        "schemas/resources.schema.json",
+        "schemas/service.schema.json",
+    ]
+    service = json.loads(schemas["schemas/service.schema.json"])
+    assert service["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert service["title"] == "ServiceCatalogue"
+    assert "actions" in service["required"]
+
+
+# -- write and check ---------------------------------------------------------------------
+
+
+def test_write_then_check(tmp_path: Path, cat: Catalogue) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "guide.md").write_text("hand-written, not ours\n")
+    written = docs.write(root, cat)
+    assert written == sorted(docs.render_all(cat))
+    assert docs.check(root, cat) == []
+    assert docs.write(root, cat) == []  # nothing to do
+
+    (root / "services" / "iam.md").write_text("stale\n")
+    (root / "commands" / "sam-sync.md").unlink()
+    (root / "services" / "old.md").write_text("no longer generated\n")
+    assert docs.check(root, cat) == [
+        "commands/sam-sync.md",
+        "services/iam.md",
+        "services/old.md",
+    ]
+    assert docs.write(root, cat) == ["commands/sam-sync.md", "services/iam.md", "services/old.md"]
+    assert not (root / "services" / "old.md").exists()
+    assert docs.check(root, cat) == []
+    assert (root / "guide.md").read_text() == "hand-written, not ours\n"
+
+
+def test_write_schemas_only(tmp_path: Path) -> None:
+    assert docs.write_schemas(tmp_path) == sorted(docs.schemas())
+    assert docs.write_schemas(tmp_path) == []
+
+
+def test_a_broken_catalogue_is_a_data_error(tmp_path: Path) -> None:
+    write_fixture(tmp_path, {"services/s3.toml": "schema_version = 1\n"})
+    cat = Catalogue.from_directory(tmp_path, universe=UNIVERSE)
+    with pytest.raises(DataError, match=r"s3\.toml"):
+        docs.render_all(cat)
+
+
+def test_default_root_is_the_checkout_docs() -> None:
+    assert docs.default_root() == ROOT / "docs"
+
+
+# -- the shipped catalogue ---------------------------------------------------------------
+
+
+def test_shipped_docs_name_no_machine_paths() -> None:
+    for path, text in docs.render_all(catalogue()).items():
+        assert str(ROOT) not in text, path
+        assert "/tmp/" not in text, path
+
+
+def test_shipped_article_page_lists_all_37() -> None:
+    page = docs.render_all(catalogue())["article.md"]
+    entries = catalogue().profile("article").actions
+    assert len(entries) == 37
+    for i, entry in enumerate(entries, start=1):
+        assert f"| {i} | `{entry.action.text}` | {entry.verdict.value} |" in page
+    assert {e.verdict for e in entries} <= set(Verdict)
+
+
+def test_committed_docs_are_fresh() -> None:
+    stale = docs.check(ROOT / "docs")
+    assert stale == [], f"run `python -m lambda_perms docs`; stale: {stale}"
