@@ -683,7 +683,7 @@ _TEMPLATE_WORDS = (
 
 def _needs_with_trigger(command: str, action: str, when: str) -> list[object]:
     template_dependent = any(word in when for word in _TEMPLATE_WORDS)
-    found = []
+    found: list[object] = []
     for need in lambda_perms.catalogue().needs(action):
         for trigger in need.triggers:
             if isinstance(trigger, CommandTrigger) and trigger.command.value == command:
