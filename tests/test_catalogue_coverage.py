@@ -686,9 +686,11 @@ def _needs_with_trigger(command: str, action: str, when: str) -> list[object]:
     found: list[object] = []
     for need in lambda_perms.catalogue().needs(action):
         for trigger in need.triggers:
-            if isinstance(trigger, CommandTrigger) and trigger.command.value == command:
-                found.append(trigger)
-            elif template_dependent and isinstance(trigger, PropertyTrigger | ResourceTypeTrigger):
+            by_command = isinstance(trigger, CommandTrigger) and trigger.command.value == command
+            by_template = template_dependent and isinstance(
+                trigger, PropertyTrigger | ResourceTypeTrigger
+            )
+            if by_command or by_template:
                 found.append(trigger)
     return found
 
