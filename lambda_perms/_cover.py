@@ -227,15 +227,20 @@ def _greedy(index: _Prefix, want: int, guard: int, style: str, overhead: int) ->
             continue
         picked.append(rendered)
         covered |= options[rendered]
-    # drop picks made redundant by later, larger ones
-    for rendered in list(picked):
+    return chosen + _drop_redundant(picked, options, to_cover)
+
+
+def _drop_redundant(picked: list[str], options: dict[str, int], to_cover: int) -> list[str]:
+    """Drop picks whose coverage the other picks already give (most expensive first)."""
+    picks = list(picked)
+    for rendered in sorted(picked, key=lambda r: (-len(r), r)):
         rest = 0
-        for other in picked:
+        for other in picks:
             if other != rendered:
                 rest |= options[other]
         if options[rendered] & to_cover & ~rest == 0:
-            picked.remove(rendered)
-    return chosen + picked
+            picks.remove(rendered)
+    return picks
 
 
 def _expands_to(patterns: list[str], wanted: frozenset[str], space: _Space) -> bool:
