@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from lambda_perms.algebra import DiffEntry, Minimized, PolicyDiff
     from lambda_perms.arn import Arn, ArnTemplate, ResourcePattern
     from lambda_perms.builder import PolicyBuilder, StatementBuilder
+    from lambda_perms.deploy import DeployOptions, DeployPolicy, Scope, deploy_policy
     from lambda_perms.errors import (
         DataError,
         InvalidActionError,
@@ -77,6 +78,8 @@ __all__ = [
     "Condition",
     "DataError",
     "Decision",
+    "DeployOptions",
+    "DeployPolicy",
     "DiffEntry",
     "Effect",
     "Evaluation",
@@ -102,6 +105,7 @@ __all__ = [
     "ResourcePattern",
     "ResourceTemplate",
     "ResourceTypeTrigger",
+    "Scope",
     "ServiceCatalogue",
     "Severity",
     "Statement",
@@ -113,11 +117,16 @@ __all__ = [
     "Verdict",
     "__version__",
     "catalogue",
+    "deploy_policy",
     "universe",
     "validate",
 ]
 
 _HOME: dict[str, str] = {
+    "deploy_policy": "deploy",
+    "DeployOptions": "deploy",
+    "Scope": "deploy",
+    "DeployPolicy": "deploy",
     "catalogue": "_catalogue",
     "Catalogue": "_catalogue",
     "Need": "_catalogue",

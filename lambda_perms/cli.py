@@ -38,6 +38,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     root: pathlib.Path | None = args.root or docs.default_root()
     if root is None:
         raise _UsageError("no source checkout found: give the docs directory with --root DIR")
+    if not args.check and not root.exists():
+        root.mkdir(parents=True)  # writing into a new directory is the main job's first run
     if not root.is_dir():
         raise _UsageError(f"the docs root {str(root)!r} is not a directory")
     if args.check:
@@ -58,6 +60,51 @@ def _cmd_docs(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     print(f"{len(changed)} file(s) changed in {str(root)!r}")
     return 0
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    import json
+
+    if args.profile is not None:
+        return _print_profile(args)
+    from lambda_perms.deploy import DeployOptions, Scope, deploy_policy
+
+    sam_args = list(args.sam)
+    if sam_args[:1] == ["--"]:
+        sam_args = sam_args[1:]
+    options, notes = DeployOptions.from_sam_args(sam_args)
+    for note in notes:
+        print(f"{_PROG}: note: {note}", file=sys.stderr)
+    scope = Scope(
+        partition=args.partition,
+        region=args.region,
+        account=args.account,
+        stack=args.stack,
+        bucket=args.bucket,
+        prefix=args.prefix,
+    )
+    result = deploy_policy(options, scope, rollback=not args.no_rollback, boundary=args.boundary)
+    for warning in result.warnings:
+        print(f"{_PROG}: warning: {warning}", file=sys.stderr)
+    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _print_profile(args: argparse.Namespace) -> int:
+    from lambda_perms import _catalogue
+    from lambda_perms.policy import Policy, Statement
+
+    if args.sam:
+        raise _UsageError("--profile prints a named selection: it takes no SAM command line")
+    profile = _catalogue.catalogue().profile(args.profile)
+    actions = [entry.action.text for entry in profile.actions]
+    policy = Policy.of(Statement.allow(actions, "*", sid=_sid(profile.name)))
+    print(policy.to_json(indent=2))
+    return 0
+
+
+def _sid(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))
 
 
 # -- the parser --------------------------------------------------------------------------
@@ -89,6 +136,45 @@ def _build_parser() -> argparse.ArgumentParser:
         help="the docs directory (default: docs/ of the source checkout)",
     )
     docs.set_defaults(handler=_cmd_docs)
+
+    policy = commands.add_parser(
+        "policy",
+        help="print the least-privilege IAM policy for a SAM command line",
+        description="Print the IAM policy (JSON) that a SAM CLI command line needs in a scope: "
+        "statements grouped by purpose, resources narrowed to what the scope names. Give the "
+        "SAM command line after '--' (default: sam deploy of one zip function with a "
+        'SAM-created role). With --role-arn on it, prints {"caller": ..., '
+        '"service_role": ...}. Warnings and notes go to stderr.',
+        usage=f"{_PROG} policy [options] [-- sam COMMAND FLAGS...]",
+    )
+    for flag, what in (
+        ("--account", "the 12-digit account id"),
+        ("--region", "the region (also read from --region after '--')"),
+        ("--partition", "the partition (default: the region's, else aws)"),
+        ("--stack", "the stack name (also read from --stack-name)"),
+        ("--bucket", "the artifacts bucket (also read from --s3-bucket)"),
+        ("--prefix", "the artifacts key prefix (also read from --s3-prefix)"),
+    ):
+        policy.add_argument(flag, metavar=flag[2:].upper(), help=what)
+    policy.add_argument(
+        "--no-rollback",
+        action="store_true",
+        help="leave out the rollback-only permissions (a failed first deploy then cannot "
+        "roll back: the stack is left in ROLLBACK_FAILED)",
+    )
+    policy.add_argument(
+        "--boundary",
+        metavar="ARN",
+        help="a permissions boundary (managed policy ARN) required on every role-creating "
+        "or role-changing action",
+    )
+    policy.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="print a named selection instead (article: the seed article's 37 actions)",
+    )
+    policy.add_argument("sam", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    policy.set_defaults(handler=_cmd_policy)
     return parser
 
 

@@ -80,6 +80,17 @@ class Finding:
 
 
 _PASSROLE = "iam:passrole"
+
+# Resources AWS documents for an action that the Service Authorization Reference does not list.
+# CloudFormation authorizes CreateChangeSet for a template with a transform on the transform's
+# own ARN, whose account field is the literal "aws" ("Controlling access with AWS Identity and
+# Access Management", AWS CloudFormation User Guide; the AWS SAM Developer Guide's example
+# policy grants it).
+_EXTRA_FORMATS: dict[str, tuple[str, ...]] = {
+    "cloudformation:createchangeset": (
+        "arn:${Partition}:cloudformation:${Region}:aws:transform/${TransformName}",
+    ),
+}
 _PASSED_TO_SERVICE = "iam:passedtoservice"
 
 
@@ -205,7 +216,7 @@ def _resource_findings(
 ) -> Iterator[Finding]:
     types = known.resource_types(action)
     canonical = known.canonical(action).text
-    formats = tuple(f for t in types for f in t.arn_formats)
+    formats = tuple(f for t in types for f in t.arn_formats) + _EXTRA_FORMATS.get(action.key, ())
     if types and not formats:
         return  # the data names resource types without ARN formats: nothing to check against
     if formats:

@@ -97,6 +97,17 @@ class TestCodes:
     def test_codes(self, statement: dict[str, Any], expected: list[tuple[str, str]]) -> None:
         assert codes(validate(policy(statement))) == expected
 
+    def test_the_transform_arn_is_a_documented_resource_of_create_change_set(self) -> None:
+        transform = "arn:aws:cloudformation:ap-northeast-1:aws:transform/Serverless-2016-10-31"
+        ok = policy(
+            {"Effect": "Allow", "Action": "cloudformation:CreateChangeSet", "Resource": transform}
+        )
+        assert codes(validate(ok)) == []
+        inert = policy(
+            {"Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": transform}
+        )
+        assert codes(validate(inert)) == [("resource-mismatch", "Statement[0].Action")]
+
     def test_size_over_quota(self) -> None:
         big = policy(
             {
