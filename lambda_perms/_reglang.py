@@ -174,16 +174,17 @@ def regions(patterns: Sequence[Pattern]) -> list[frozenset[int]]:
 
 def _simple_member_sets(forms: list[tuple[str, bool]]) -> Iterator[frozenset[int]]:
     literal: dict[str, list[int]] = {}
-    prefixes: list[tuple[str, int]] = []
+    prefixes: dict[str, list[int]] = {}
     for i, (text, star) in enumerate(forms):
-        if star:
-            prefixes.append((text, i))
-        else:
-            literal.setdefault(text, []).append(i)
-    witnesses = set(literal) | {text + _OTHER for text, _ in prefixes} | {_OTHER}
+        (prefixes if star else literal).setdefault(text, []).append(i)
+    lengths = sorted({len(text) for text in prefixes})
+    witnesses = set(literal) | {text + _OTHER for text in prefixes} | {_OTHER}
     for witness in witnesses:
         members = set(literal.get(witness, ()))
-        members.update(i for text, i in prefixes if witness.startswith(text))
+        for length in lengths:  # the prefixes a witness extends, found by slicing it
+            if length > len(witness):
+                break
+            members.update(prefixes.get(witness[:length], ()))
         yield frozenset(members)
 
 

@@ -19,15 +19,12 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import Self
 
 from lambda_perms._glob import action_key, action_regex, has_wildcard
 from lambda_perms._text import bad_character, describe_character
+from lambda_perms._value import TextValue
 from lambda_perms.errors import InvalidActionError
-
-if TYPE_CHECKING:
-    from pydantic import GetCoreSchemaHandler
-    from pydantic_core import CoreSchema
 
 __all__ = ["Action", "ActionPattern"]
 
@@ -59,15 +56,14 @@ def _problem(text: object) -> str | None:
     return None
 
 
-class ActionPattern:
+class ActionPattern(TextValue):
     """An action glob as written in a policy (``s3:Get*``, ``iam:GetRol?``, ``*``).
 
     Immutable; equal (and equally hashed) when equal ignoring case.
     """
 
-    __slots__ = ("_key", "_text")
+    __slots__ = ("_key",)
 
-    _text: str
     _key: str
 
     def __new__(cls, text: str) -> Self:
@@ -90,16 +86,9 @@ class ActionPattern:
         """
         return cls(text)
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __reduce__(self) -> tuple[type[ActionPattern], tuple[str]]:
-        return (type(self), (self._text,))
-
     @property
-    def text(self) -> str:
-        """The spelling given."""
-        return self._text
+    def identity(self) -> str:
+        return self._key
 
     @property
     def key(self) -> str:
@@ -126,42 +115,8 @@ class ActionPattern:
         subject = action.key if isinstance(action, ActionPattern) else action_key(action)
         return action_regex(self._text).fullmatch(subject) is not None
 
-    def __str__(self) -> str:
-        return self._text
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._text!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ActionPattern):
-            return NotImplemented
-        return self._key == other._key
-
-    def __hash__(self) -> int:
-        return hash(self._key)
-
-    def __lt__(self, other: ActionPattern) -> bool:
-        if not isinstance(other, ActionPattern):
-            return NotImplemented
-        return (self._key, self._text) < (other._key, other._text)
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        from pydantic_core import core_schema
-
-        return core_schema.no_info_plain_validator_function(
-            cls._coerce,
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-            json_schema_input_schema=core_schema.str_schema(),
-        )
-
-    @classmethod
-    def _coerce(cls, value: object) -> ActionPattern:
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, ActionPattern):  # a pattern where an Action is required
-            return cls(value.text)
-        return cls(value)  # type: ignore[arg-type]  # _problem() reports non-strings
+ActionPattern._family = ActionPattern
 
 
 class Action(ActionPattern):

@@ -27,6 +27,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from lambda_perms import _reglang
@@ -308,8 +309,15 @@ def _uncovered(
             entries.extend(_entries(grant, unit, actions, space))
             if first_only:
                 return tuple(entries)
-    entries.sort(key=lambda e: (e.action.key, e.resource, e.except_resources, repr(e.condition)))
+    entries.sort(
+        key=lambda e: (e.action.key, e.resource, e.except_resources, _condition_key(e.condition))
+    )
     return tuple(entries)
+
+
+@lru_cache(maxsize=1024)
+def _condition_key(condition: Condition) -> str:
+    return json.dumps(condition.to_document(), sort_keys=True)
 
 
 def _uncovered_units(

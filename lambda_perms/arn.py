@@ -22,15 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from typing import Self
 
 from lambda_perms._glob import has_wildcard, resource_regex
 from lambda_perms._text import bad_character, describe_character
+from lambda_perms._value import TextValue
 from lambda_perms.errors import InvalidArnError, MissingPlaceholderError
-
-if TYPE_CHECKING:
-    from pydantic import GetCoreSchemaHandler
-    from pydantic_core import CoreSchema
 
 __all__ = [
     "PARTITIONS",
@@ -214,15 +211,13 @@ def _resource_problem(text: object) -> str | None:
     return None
 
 
-class ResourcePattern:
+class ResourcePattern(TextValue):
     """A ``Resource``/``NotResource`` entry: ``*`` or an ARN, possibly with wildcards.
 
     Compared case-sensitively (IAM user and role names are case-sensitive in ``Resource``).
     """
 
-    __slots__ = ("_text",)
-
-    _text: str
+    __slots__ = ()
 
     def __init__(self, text: str) -> None:
         problem = _resource_problem(text)
@@ -234,16 +229,6 @@ class ResourcePattern:
     def parse(cls, text: str) -> Self:
         """:raises InvalidArnError: when ``text`` is neither ``*`` nor ARN-shaped."""
         return cls(text)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("ResourcePattern is immutable")
-
-    def __reduce__(self) -> tuple[type[ResourcePattern], tuple[str]]:
-        return (type(self), (self._text,))
-
-    @property
-    def text(self) -> str:
-        return self._text
 
     @property
     def is_wildcard(self) -> bool:
@@ -258,37 +243,5 @@ class ResourcePattern:
         """Whether the concrete ``resource`` string is matched (no policy variables resolved)."""
         return resource_regex(self._text).fullmatch(resource) is not None
 
-    def __str__(self) -> str:
-        return self._text
 
-    def __repr__(self) -> str:
-        return f"ResourcePattern({self._text!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ResourcePattern):
-            return NotImplemented
-        return self._text == other._text
-
-    def __hash__(self) -> int:
-        return hash(self._text)
-
-    def __lt__(self, other: ResourcePattern) -> bool:
-        if not isinstance(other, ResourcePattern):
-            return NotImplemented
-        return self._text < other._text
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        from pydantic_core import core_schema
-
-        return core_schema.no_info_plain_validator_function(
-            cls._coerce,
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-            json_schema_input_schema=core_schema.str_schema(),
-        )
-
-    @classmethod
-    def _coerce(cls, value: object) -> ResourcePattern:
-        if isinstance(value, ResourcePattern):
-            return value
-        return cls(value)  # type: ignore[arg-type]  # _resource_problem() reports non-strings
+ResourcePattern._family = ResourcePattern
