@@ -133,7 +133,10 @@ def exists(
         return accept(())
     simple = _simple_forms(patterns)
     if simple is not None:
-        return any(accept(vector) for vector in _simple_vectors(simple))
+        return any(
+            accept(tuple(i in members for i in range(len(patterns))))
+            for members in _simple_member_sets(simple)
+        )
     alphabet = _alphabet(patterns)
     start = tuple(_closure(p, frozenset({0})) for p in patterns)
     seen = {start}
@@ -173,6 +176,12 @@ def regions(patterns: Sequence[Pattern]) -> list[frozenset[int]]:
 
 
 def _simple_member_sets(forms: list[tuple[str, bool]]) -> Iterator[frozenset[int]]:
+    """The pattern sets of a witness set that meets every region the patterns carve out.
+
+    For literals and prefix-star patterns every region is met by a literal itself, by the
+    longest prefix it extends followed by a character no pattern uses, or by such a character
+    alone: a string is classified only by the literals it equals and the prefixes it extends.
+    """
     literal: dict[str, list[int]] = {}
     prefixes: dict[str, list[int]] = {}
     for i, (text, star) in enumerate(forms):
@@ -207,20 +216,6 @@ def _simple_form(pattern: Pattern) -> tuple[str, bool] | None:
     if any(kind != _LIT for kind, _ in body):
         return None
     return ("".join(value for _, value in body), star)
-
-
-def _simple_vectors(forms: list[tuple[str, bool]]) -> Iterator[tuple[bool, ...]]:
-    """Membership vectors of a witness set that meets every region the patterns carve out.
-
-    For literals and prefix-star patterns every region is met by a literal itself, by the
-    longest prefix it extends followed by a character no pattern uses, or by such a character
-    alone: a string is classified only by the literals it equals and the prefixes it extends.
-    """
-    witnesses = {text for text, star in forms if not star}
-    witnesses.update(text + _OTHER for text, star in forms if star)
-    witnesses.add(_OTHER)
-    for witness in sorted(witnesses):
-        yield tuple(witness.startswith(text) if star else witness == text for text, star in forms)
 
 
 def is_subset(inner: Sequence[Pattern], outer: Sequence[Pattern]) -> bool:
