@@ -1111,6 +1111,17 @@ class Catalogue:
             suggestions=tuple(suggestions)[:5],
         )
 
+    def evidence_versions(self) -> tuple[str, ...]:
+        """The versioned sources the catalogue's evidence cites (``sam-cli 1.170.0``, ...),
+        sorted."""
+        found = {
+            f"{evidence.kind.value} {evidence.version}"
+            for need in self._all_needs()
+            for evidence in need.evidence
+            if evidence.version
+        }
+        return tuple(sorted(found))
+
     def actions(self) -> tuple[Action, ...]:
         """Every action of the catalogue, sorted, in AWS's spelling."""
         return tuple(sorted(a for s in self.services for a in s.actions))

@@ -27,7 +27,7 @@ from typing import Any
 
 from lambda_perms.errors import DataError
 
-__all__ = ["data_root", "read_bytes", "read_json", "read_text"]
+__all__ = ["cloudformation_version", "data_root", "read_bytes", "read_json", "read_text"]
 
 _MARKER = "index.toml"
 
@@ -91,3 +91,12 @@ def read_json(relative: str) -> Any:
         return json.loads(read_bytes(relative))
     except ValueError as e:
         raise DataError(f"not valid JSON ({e})", file=f"data/{relative}") from None
+
+
+def cloudformation_version() -> str:
+    """The source, version and date of the CloudFormation handler data
+    (``cfn-lint 1.58.0 of 2026-10-20``)."""
+    source = read_json("cloudformation/source.json")
+    if not isinstance(source, dict):
+        raise DataError("expected a JSON object", file="data/cloudformation/source.json")
+    return f"{source.get('source', '?')} {source.get('version', '?')} of {source.get('date', '?')}"

