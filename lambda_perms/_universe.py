@@ -166,12 +166,13 @@ class Universe:
     content and :meth:`from_actions` for a small fixture in tests.
     """
 
-    __slots__ = ("__weakref__", "_all", "_services", "_version")
+    __slots__ = ("__weakref__", "_all", "_keys", "_services", "_version")
 
     def __init__(self, services: Mapping[str, _Service], version: UniverseVersion) -> None:
         self._services = dict(sorted(services.items()))
         self._version = version
         self._all: tuple[Action, ...] | None = None
+        self._keys: frozenset[str] | None = None
 
     # -- constructors -------------------------------------------------------------------
 
@@ -250,6 +251,12 @@ class Universe:
         if self._all is None:
             self._all = tuple(sorted(a for s in self._services.values() for a in s.all_actions()))
         return self._all
+
+    def keys(self) -> frozenset[str]:
+        """Every action's case-insensitive key (lower case), as a set; computed once."""
+        if self._keys is None:
+            self._keys = frozenset(a.key for a in self.actions())
+        return self._keys
 
     def __len__(self) -> int:
         return len(self.actions())

@@ -96,19 +96,34 @@ class _Space:
     """The universe's actions plus every concrete action the policies name."""
 
     def __init__(self, universe: Universe, policies: Iterable[Policy]) -> None:
+        patterns = (
+            pattern
+            for policy in policies
+            for statement in policy.statements
+            for pattern in statement.action or statement.not_action or ()
+        )
         self.universe = universe
-        extra: dict[str, str] = {}
-        for policy in policies:
-            for statement in policy.statements:
-                for pattern in statement.action or statement.not_action or ():
-                    if not pattern.is_wildcard and not universe.exists(pattern):
-                        extra.setdefault(pattern.key, pattern.text)
-        self.extra = extra
+        self.extra = self._unknown(universe, patterns)
         self._all: frozenset[str] | None = None
+
+    @classmethod
+    def of_patterns(cls, universe: Universe, patterns: Iterable[ActionPattern]) -> _Space:
+        space = cls(universe, ())
+        space.extra = cls._unknown(universe, patterns)
+        return space
+
+    @staticmethod
+    def _unknown(universe: Universe, patterns: Iterable[ActionPattern]) -> dict[str, str]:
+        extra: dict[str, str] = {}
+        for pattern in patterns:
+            if not pattern.is_wildcard and not universe.exists(pattern):
+                extra.setdefault(pattern.key, pattern.text)
+        return extra
 
     def all(self) -> frozenset[str]:
         if self._all is None:
-            self._all = frozenset(a.key for a in self.universe.actions()) | frozenset(self.extra)
+            keys = self.universe.keys()
+            self._all = keys | frozenset(self.extra) if self.extra else keys
         return self._all
 
     def expand(self, pattern: ActionPattern) -> frozenset[str]:
@@ -616,8 +631,7 @@ def minimize_actions(
 
     known = universe if universe is not None else default_universe()
     patterns = [a if isinstance(a, ActionPattern) else ActionPattern(a) for a in actions]
-    probe = Policy.of(Statement.allow(patterns)) if patterns else Policy.empty()
-    space = _Space(known, (probe,))
+    space = _Space.of_patterns(known, patterns)
     wanted = frozenset().union(*(space.expand(p) for p in patterns))
     guarded = frozenset(action_key(p) for p in protected)
     chosen = cover_actions(wanted, space, style=style, protected=guarded)
