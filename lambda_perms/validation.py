@@ -76,7 +76,8 @@ class Finding:
         }
 
     def __str__(self) -> str:
-        return f"{self.severity.value}: {self.path}: {self.message} [{self.code}]"
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.severity.value}: {where}{self.message} [{self.code}]"
 
 
 _PASSROLE = "iam:passrole"

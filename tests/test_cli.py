@@ -492,7 +492,7 @@ def test_validate_exit_1_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture
     path.write_text(_big().to_json())
     code, out, _ = _run(capsys, "validate", "--quota", "managed", str(path))
     assert code == 1
-    assert out.startswith("error: : the policy has ")
+    assert out.startswith("error: the policy has ")
     assert "[size-over-quota]" in out
     code, out, _ = _run(capsys, "validate", str(path))
     assert code == 0

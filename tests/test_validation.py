@@ -119,6 +119,7 @@ class TestCodes:
         findings = [f for f in validate(big, quota="user") if f.code == "size-over-quota"]
         assert len(findings) == 1
         assert findings[0].severity is Severity.ERROR
+        assert str(findings[0]).startswith("error: the policy has ")  # no empty path shown
         assert not [f for f in validate(big, quota="role") if f.code == "size-over-quota"]
         assert [f for f in validate(big, quota=100) if f.code == "size-over-quota"]
         with pytest.raises(ValueError, match="unknown quota"):
