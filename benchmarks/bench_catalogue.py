@@ -21,12 +21,8 @@ and the package from source).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
+
+from _cold import cold_samples, report
 
 _COLD = """
 import json, sys, time
@@ -53,20 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--action", default="cloudformation:CreateChangeSet")
     args = parser.parse_args(argv)
 
-    cold: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = cache
-        command = [sys.executable, "-c", _COLD, args.action]
-        subprocess.run(command, check=True, capture_output=True, env=env)  # fills the cache
-        for _ in range(args.runs):
-            out = subprocess.run(
-                command, check=True, capture_output=True, text=True, env=env
-            ).stdout
-            for key, value in json.loads(out).items():
-                cold.setdefault(key, []).append(value * 1000)
-    for key, values in cold.items():
-        print(f"cold {key:>13}: median {statistics.median(values):8.3f} ms")
+    report(cold_samples(_COLD, args.runs, args.action))
     return 0
 
 

@@ -10,10 +10,9 @@ medians are printed; the target is at most 30 ms over pydantic alone.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
+
+from _cold import cold_samples, report
 
 _PROBE = """
 import json, time
@@ -32,15 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
-    samples: dict[str, list[float]] = {}
-    for _ in range(args.runs):
-        out = subprocess.run(
-            [sys.executable, "-c", _PROBE], check=True, capture_output=True, text=True
-        ).stdout
-        for key, value in json.loads(out).items():
-            samples.setdefault(key, []).append(value * 1000)
-    for key, values in samples.items():
-        print(f"{key:>18}: median {statistics.median(values):7.2f} ms  (min {min(values):.2f})")
+    samples = cold_samples(_PROBE, args.runs)
+    report(samples)
     over = statistics.median(samples["lambda_perms"])
     print(f"import lambda_perms costs {over:.2f} ms over pydantic alone (target <= 30 ms)")
     return 0

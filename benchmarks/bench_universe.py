@@ -12,11 +12,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 import time
+
+from _cold import cold_samples, report
 
 _COLD = """
 import json, time
@@ -44,15 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args(argv)
 
-    cold: dict[str, list[float]] = {}
-    for _ in range(args.runs):
-        out = subprocess.run(
-            [sys.executable, "-c", _COLD], check=True, capture_output=True, text=True
-        ).stdout
-        for key, value in json.loads(out).items():
-            cold.setdefault(key, []).append(value * 1000)
-    for key, values in cold.items():
-        print(f"cold {key:>13}: median {statistics.median(values):8.3f} ms")
+    report(cold_samples(_COLD, args.runs))
 
     import lambda_perms
     from lambda_perms._universe import Universe
