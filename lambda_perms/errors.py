@@ -15,6 +15,7 @@ __all__ = [
     "LambdaPermsError",
     "MissingPlaceholderError",
     "QuotaError",
+    "TemplateError",
     "UnknownNameError",
     "UsageError",
 ]
@@ -96,3 +97,19 @@ class QuotaError(LambdaPermsError, ValueError):
 
 class UsageError(LambdaPermsError, ValueError):
     """An argument is out of range (an unknown style, kind or option value)."""
+
+
+class TemplateError(LambdaPermsError, ValueError):
+    """A template cannot be read: not YAML or JSON, not a CloudFormation template, a resource
+    type CloudFormation does not know, or a SAM document the SAM transform rejects.
+
+    ``path`` locates the bad element (``Resources.MyFunction.Type``; empty for the document
+    itself), ``source`` names the template (a file name, or ``<dict>``).
+    """
+
+    def __init__(self, message: str, *, source: str = "", path: str = "") -> None:
+        self.source = source
+        self.path = path
+        self.message = message
+        where = ": ".join(p for p in (source, path) if p)
+        super().__init__(f"{where}: {message}" if where else message)
