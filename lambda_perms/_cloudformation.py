@@ -41,6 +41,7 @@ from lambda_perms.errors import DataError, UnknownNameError
 __all__ = [
     "Rule",
     "TypeInfo",
+    "curated_types",
     "handlers",
     "is_known",
     "type_info",
@@ -211,6 +212,11 @@ def handlers(resource_type: str) -> Mapping[str, tuple[str, ...]]:
 def type_info(resource_type: str) -> TypeInfo | None:
     """The curated naming and narrowing data of a type, if any."""
     return _types().get(resource_type)
+
+
+def curated_types() -> Mapping[str, TypeInfo]:
+    """Every type of ``types.toml``, sorted by name."""
+    return dict(sorted(_types().items()))
 
 
 def cache_clear() -> None:

@@ -140,7 +140,16 @@ def _deploy(args: argparse.Namespace) -> DeployPolicy:
         bucket=args.bucket,
         prefix=args.prefix,
     )
-    result = deploy_policy(options, scope, rollback=not args.no_rollback, boundary=args.boundary)
+    if args.tight and args.template is None:
+        raise _UsageError("--tight narrows a template's permissions: give --template FILE")
+    result = deploy_policy(
+        options,
+        scope,
+        rollback=not args.no_rollback,
+        boundary=args.boundary,
+        template=args.template,
+        tight=args.tight,
+    )
     for warning in result.warnings:
         _note("warning", warning)
     return result
@@ -415,6 +424,19 @@ def _add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
         help="a permissions boundary (managed policy ARN) required on every role-creating "
         "or role-changing action",
     )
+    parser.add_argument(
+        "--template",
+        metavar="FILE",
+        help="the SAM or CloudFormation template (YAML or JSON) the command deploys: grant "
+        "what its resources need, scoped to them (YAML and SAM templates need the "
+        "'templates' extra)",
+    )
+    parser.add_argument(
+        "--tight",
+        action="store_true",
+        help="with --template: leave out the handler permissions that the data's narrowing "
+        "rules show the template's properties do not need",
+    )
 
 
 def _add_output_arguments(parser: argparse.ArgumentParser, *, minimize_flag: bool) -> None:
@@ -499,6 +521,7 @@ def _build_parser() -> argparse.ArgumentParser:
         '"service_role": ...}. Warnings and notes go to stderr.',
         f"{_PROG} policy --account 123456789012 --region eu-west-1 --stack app --bucket art\n"
         f"{_PROG} policy --format terraform -- sam deploy --resolve-s3\n"
+        f"{_PROG} policy --template template.yaml --stack app -- sam deploy --resolve-s3\n"
         f"{_PROG} policy --minimize --wildcards --fit role -- sam deploy --stack-name app\n"
         f"{_PROG} policy --profile article > article.json",
         usage=f"{_PROG} policy [options] [-- sam COMMAND FLAGS...]",

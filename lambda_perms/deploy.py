@@ -67,12 +67,15 @@ execution-role ARNs.
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
+from lambda_perms import _cloudformation
 from lambda_perms._catalogue import (
     Caller,
     Catalogue,
@@ -81,12 +84,14 @@ from lambda_perms._catalogue import (
     Handler,
     Need,
     Phase,
+    PropertyTrigger,
     ResourceTypeTrigger,
     catalogue,
 )
-from lambda_perms.arn import partition_of_region
+from lambda_perms.arn import ResourcePattern, partition_of_region
 from lambda_perms.errors import InvalidArnError, UnknownNameError
 from lambda_perms.policy import Condition, Policy, Statement
+from lambda_perms.templates import Template, TemplateResource, load_template
 
 __all__ = [
     "BOUNDARY_ACTIONS",
@@ -435,6 +440,11 @@ class DeployPolicy:
     reasons: Mapping[str, Mapping[str, tuple[Need, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: With a template: per statement (by Sid), each action with the template resources (and
+    #: properties) that brought it in.
+    origins: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def to_dict(self) -> dict[str, object]:
         """The caller's policy document, or ``{"caller": ..., "service_role": ...}``."""
@@ -447,17 +457,27 @@ class DeployPolicy:
         lines: list[str] = []
         for sid, actions in self.reasons.items():
             lines.append(sid)
+            brought = self.origins.get(sid, {})
             for action, needs in actions.items():
                 lines.append(f"  {action}")
                 for need in needs:
                     triggers = ", ".join(str(t) for t in need.triggers)
                     lines.append(f"    - {need.why} ({need.caller.value}; {triggers})")
+                for origin in brought.get(action, ()):
+                    lines.append(f"    brought in by {origin}")
         return "\n".join(lines)
 
 
 # -- selection -------------------------------------------------------------------------------------
 
 _DEPLOY_HANDLERS = frozenset({Handler.CREATE, Handler.READ, Handler.UPDATE})
+_DEPLOYING = frozenset({Phase.PACKAGE, Phase.DEPLOY, Phase.UPDATE, Phase.ROLLBACK, Phase.BOOTSTRAP})
+_COMMAND_PHASES: Final[Mapping[Command, frozenset[Phase]]] = {
+    Command.DEPLOY: _DEPLOYING,
+    Command.SYNC: _DEPLOYING,
+    Command.PACKAGE: frozenset({Phase.PACKAGE, Phase.BOOTSTRAP}),
+    Command.DELETE: frozenset({Phase.DELETE}),
+}
 
 
 @dataclass(frozen=True)
@@ -467,6 +487,9 @@ class _Context:
     resource_types: frozenset[str]
     properties: frozenset[str]
     rollback: bool
+    # with a template in the default (not tight) mode, every property rule of CloudFormation's
+    # handlers for the template's types applies: the full handler lists
+    full_handlers: bool = False
 
     def handlers(self) -> frozenset[Handler]:
         if self.command is Command.DELETE:
@@ -488,9 +511,21 @@ class _Context:
                     trigger.handler in handlers
                 ):
                     return True
-            elif trigger.property.lower() in self.properties:
+            elif not self.in_command(need):
+                continue
+            elif trigger.property.lower() in self.properties or (
+                self.full_handlers
+                and need.caller is Caller.CLOUDFORMATION
+                and trigger.property.split(".", 1)[0].lower() in self.resource_types
+            ):
                 return True
         return False
+
+    def in_command(self, need: Need) -> bool:
+        """Whether a need's phases are ones the command goes through (a property trigger names
+        no command: ``sam deploy`` packages, deploys and may roll back, ``sam package`` only
+        packages, ``sam delete`` only deletes)."""
+        return not _COMMAND_PHASES[self.command].isdisjoint(need.phases)
 
 
 def _effective_flags(options: DeployOptions, scope: Scope) -> tuple[str, ...]:
@@ -527,6 +562,7 @@ _PURPOSES: Final[Mapping[str, str]] = {
     "managed-bucket-objects": "ManagedArtifacts",
     "managed-bucket-any-object": "ManagedArtifacts",
     "cloudformation-service-role": "ServiceRole",
+    "function-role": "ExecutionRole",
     "*": "AnyResource",
 }
 _SERVICE_ORDER: Final[tuple[str, ...]] = ("cloudformation", "s3", "iam", "lambda")
@@ -540,6 +576,7 @@ _TEMPLATE_ORDER: Final[tuple[str, ...]] = (
     "managed-bucket-any-object",
     "managed-bucket",
     "execution-role",
+    "function-role",
     "function",
 )
 
@@ -562,6 +599,7 @@ class _Grant:
     resource: str
     condition: Condition
     template: str
+    origins: tuple[str, ...] = ()
 
 
 def _values(scope: Scope, options: DeployOptions) -> dict[str, str]:
@@ -602,17 +640,20 @@ def _grants(
     options: DeployOptions,
     *,
     managed: bool,
+    overrides: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[_Grant]:
     condition = need.condition or Condition()
-    out = []
+    out: list[_Grant] = []
     for template in _bucket_templates(need.resources, managed=managed):
         if template == "*":
-            resource = "*"
+            resources: tuple[str, ...] = ("*",)
         elif template == "cloudformation-service-role" and options.role_arn:
-            resource = options.role_arn
+            resources = (options.role_arn,)
+        elif overrides and template in overrides:
+            resources = overrides[template]
         else:
-            resource = cat.template(template).render(values, default="*")
-        out.append(_Grant(need.action.text, resource, condition, template))
+            resources = (cat.template(template).render(values, default="*"),)
+        out.extend(_Grant(need.action.text, r, condition, template) for r in resources)
     return out
 
 
@@ -620,7 +661,10 @@ def _boundary_condition(boundary: str) -> Condition:
     return Condition.of({"StringEquals": {"iam:PermissionsBoundary": boundary}})
 
 
-def _drop_covered(reasons: dict[tuple[str, str, Condition], list[Need]]) -> None:
+def _drop_covered(
+    reasons: dict[tuple[str, str, Condition], list[Need]],
+    origins: dict[tuple[str, str, Condition], set[str]],
+) -> None:
     """Fold a grant into another of the same action and condition whose resource covers it."""
     by_action: dict[tuple[str, Condition], list[str]] = {}
     for action, resource, condition in reasons:
@@ -637,12 +681,40 @@ def _drop_covered(reasons: dict[tuple[str, str, Condition], list[Need]]) -> None
                 for need in reasons.pop((action, resource, condition)):
                     if need not in reasons[(action, outer, condition)]:
                         reasons[(action, outer, condition)].append(need)
+                folded = origins.pop((action, resource, condition), set())
+                origins.setdefault((action, outer, condition), set()).update(folded)
+
+
+_WILD = re.compile(r"[*?]")
 
 
 @lru_cache(maxsize=1024)
 def _covers(outer: str, inner: str) -> bool:
     """Whether the resource pattern ``outer`` matches everything ``inner`` matches (exact)."""
     from lambda_perms import _reglang
+
+    if outer in (inner, "*"):
+        return True
+    # quick refusal: every name ``inner`` matches starts with its literal head, which must
+    # then start with ``outer``'s literal head
+    head, inner_head = _WILD.split(outer, 1)[0], _WILD.split(inner, 1)[0]
+    if not inner_head.startswith(head) and not (
+        len(inner_head) < len(head) and head.startswith(inner_head)
+    ):
+        return False
+    # a plain prefix and a final '*' (which crosses any separator) match all that starts so
+    if outer.endswith("*") and head == outer[:-1] and inner_head.startswith(head):
+        return True
+    # a name ``inner`` matches (its wildcards as little as they can be) that ``outer`` misses
+    witness = inner.replace("*", "").replace("?", "x")
+    if not ResourcePattern(outer).matches(witness):
+        return False
+    # ... and ends with its literal tail, which must then end with ``outer``'s
+    tail, inner_tail = _WILD.split(outer)[-1], _WILD.split(inner)[-1]
+    if not inner_tail.endswith(tail) and not (
+        len(inner_tail) < len(tail) and tail.endswith(inner_tail)
+    ):
+        return False
 
     return _reglang.is_subset([_reglang.compile_pattern(inner)], [_reglang.compile_pattern(outer)])
 
@@ -652,39 +724,77 @@ _GrantKey = tuple[str, str, Condition]
 
 def _collect(
     needs: Sequence[tuple[Need, list[_Grant]]], boundary: str | None
-) -> tuple[dict[_GrantKey, list[Need]], dict[_GrantKey, str]]:
-    """(action, resource, condition) -> the needs behind it, and its first template's name."""
+) -> tuple[dict[_GrantKey, list[Need]], dict[_GrantKey, str], dict[_GrantKey, set[str]]]:
+    """(action, resource, condition) -> the needs behind it, its first template's name, and the
+    template resources that brought it in."""
     reasons: dict[_GrantKey, list[Need]] = {}
     templates: dict[_GrantKey, str] = {}
+    origins: dict[_GrantKey, set[str]] = {}
     for need, grants in needs:
         for grant in grants:
             condition = grant.condition
             if boundary is not None and grant.action.lower() in BOUNDARY_ACTIONS:
                 condition = _boundary_condition(boundary)
             grant_key = (grant.action, grant.resource, condition)
-            reasons.setdefault(grant_key, []).append(need)
+            why = reasons.setdefault(grant_key, [])
+            if need not in why:
+                why.append(need)
             templates[grant_key] = min(templates.get(grant_key, grant.template), grant.template)
-    _drop_covered(reasons)
-    return reasons, templates
+            origins.setdefault(grant_key, set()).update(grant.origins)
+    _drop_covered(reasons, origins)
+    return reasons, templates, origins
+
+
+_GroupKey = tuple[str, tuple[str, ...], Condition, bool]
+_Explained = dict[str, dict[str, tuple[Need, ...]]]
+_Origins = dict[str, dict[str, tuple[str, ...]]]
+
+
+def _groups(
+    reasons: dict[_GrantKey, list[Need]],
+    templates: dict[_GrantKey, str],
+    origins: dict[_GrantKey, set[str]],
+) -> tuple[
+    dict[_GroupKey, dict[str, list[Need]]],
+    dict[_GroupKey, str],
+    dict[_GroupKey, dict[str, set[str]]],
+]:
+    """The statements to be: (service, resources, condition, rollback-only) -> actions -> needs,
+    each group's first template name, and the template resources behind each action."""
+    # the resources one ARN template renders to for an action (several with a template: one
+    # per function, role ...) go in one statement, with the other actions of its service that
+    # have exactly the same resources, condition and rollback-only-ness
+    spread: dict[tuple[str, Condition, bool, str], set[str]] = {}
+    for (action, resource, condition), why in reasons.items():
+        rollback = all(n.rollback_only for n in why)
+        template = templates[(action, resource, condition)]
+        spread.setdefault((action, condition, rollback, template), set()).add(resource)
+    groups: dict[_GroupKey, dict[str, list[Need]]] = {}
+    group_template: dict[_GroupKey, str] = {}
+    action_origins: dict[_GroupKey, dict[str, set[str]]] = {}
+    for (action, condition, rollback, _), resources in spread.items():
+        ordered = tuple(sorted(resources))
+        group = (action.split(":", 1)[0], ordered, condition, rollback)
+        why_all: list[Need] = []
+        for resource in ordered:
+            grant_key = (action, resource, condition)
+            why_all.extend(n for n in reasons[grant_key] if n not in why_all)
+            found = origins.get(grant_key)
+            if found:
+                action_origins.setdefault(group, {}).setdefault(action, set()).update(found)
+            template = templates[grant_key]
+            group_template[group] = min(group_template.get(group, template), template)
+        known = groups.setdefault(group, {}).setdefault(action, [])
+        known.extend(n for n in why_all if n not in known)
+    return groups, group_template, action_origins
 
 
 def _build(
     needs: Sequence[tuple[Need, list[_Grant]]], boundary: str | None, command: Command
-) -> tuple[Policy, dict[str, dict[str, tuple[Need, ...]]]]:
-    reasons, templates = _collect(needs, boundary)
+) -> tuple[Policy, _Explained, _Origins]:
+    groups, group_template, action_origins = _groups(*_collect(needs, boundary))
 
-    # group: (service, resource, condition, rollback-only) -> actions
-    groups: dict[tuple[str, str, Condition, bool], dict[str, list[Need]]] = {}
-    group_template: dict[tuple[str, str, Condition, bool], str] = {}
-    for (action, resource, condition), why in reasons.items():
-        rollback = all(n.rollback_only for n in why)
-        service = action.split(":", 1)[0]
-        group = (service, resource, condition, rollback)
-        groups.setdefault(group, {})[action] = why
-        template = templates[(action, resource, condition)]
-        group_template[group] = min(group_template.get(group, template), template)
-
-    def base_sid(key: tuple[str, str, Condition, bool]) -> list[str]:
+    def base_sid(key: _GroupKey) -> list[str]:
         service, _, condition, rollback = key
         name = _service_name(service)
         template = group_template[key]
@@ -700,7 +810,7 @@ def _build(
             return [f"{name}Rollback", f"{name}{purpose}Rollback"]
         return [f"{name}{purpose}", f"{name}{plain}"]
 
-    def order(key: tuple[str, str, Condition, bool]) -> tuple[object, ...]:
+    def order(key: _GroupKey) -> tuple[object, ...]:
         service = key[0]
         rank = _SERVICE_ORDER.index(service) if service in _SERVICE_ORDER else len(_SERVICE_ORDER)
         template = group_template[key]
@@ -715,7 +825,8 @@ def _build(
         wanted[first] = wanted.get(first, 0) + 1
     used: set[str] = set()
     statements = []
-    explained: dict[str, dict[str, tuple[Need, ...]]] = {}
+    explained: _Explained = {}
+    brought: _Origins = {}
     for key in keys:
         candidates = base_sid(key)
         sid = candidates[0] if wanted[candidates[0]] == 1 else candidates[-1]
@@ -726,11 +837,496 @@ def _build(
             sid = f"{sid}{n}"
         used.add(sid)
         actions = groups[key]
+        where: str | list[str] = key[1][0] if len(key[1]) == 1 else list(key[1])
         statements.append(
-            Statement.allow(sorted(actions), key[1], sid=sid, condition=key[2] or None)
+            Statement.allow(sorted(actions), where, sid=sid, condition=key[2] or None)
         )
         explained[sid] = {a: tuple(actions[a]) for a in sorted(actions, key=str.lower)}
-    return Policy.of(*statements), explained
+        if key in action_origins:
+            brought[sid] = {
+                a: tuple(sorted(action_origins[key][a]))
+                for a in sorted(action_origins[key], key=str.lower)
+            }
+    return Policy.of(*statements), explained, brought
+
+
+# -- templates -------------------------------------------------------------------------------------
+
+_HANDLER_PHASES: Final[Mapping[Handler, tuple[Phase, ...]]] = {
+    Handler.CREATE: (Phase.DEPLOY, Phase.UPDATE),
+    Handler.UPDATE: (Phase.UPDATE,),
+    Handler.DELETE: (Phase.ROLLBACK,),
+}
+_HANDLER_VERBS: Final[Mapping[Handler, str]] = {
+    Handler.CREATE: "creates",
+    Handler.UPDATE: "updates",
+    Handler.DELETE: "deletes (rollback of a failed deploy, replacement, removal from the template)",
+}
+_ROLE_KEY = re.compile(r".*Role(Arn|ARN)?$")
+_CUSTOM_EVIDENCE: Final[Mapping[str, str]] = {
+    "kind": "aws-docs",
+    "source": "Using AWS Lambda with CloudFormation: CloudFormation invokes the ServiceToken",
+    "url": "https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html",
+}
+_TRANSFORM_EVIDENCE: Final[Mapping[str, str]] = {
+    "kind": "aws-docs",
+    "source": "Actions, resources, and condition keys for AWS CloudFormation: transform",
+    "url": "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+    "list_awscloudformation.html",
+}
+
+
+@lru_cache(maxsize=8)
+def _covered_types(cat: Catalogue) -> frozenset[str]:
+    """The resource types whose handler permissions the catalogue curates (lower case)."""
+    return frozenset(
+        t.resource_type.lower()
+        for service in cat.services
+        for need in service.needs
+        for t in need.triggers
+        if isinstance(t, ResourceTypeTrigger)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _handler_need(action: str, resource_type: str, handler: Handler, delete_command: bool) -> Need:
+    from lambda_perms._data import cloudformation_version
+
+    phases = (Phase.DELETE,) if delete_command else _HANDLER_PHASES[handler]
+    version = cloudformation_version().split(" of ", 1)[0]
+    return Need.model_validate(
+        {
+            "action": action,
+            "phases": phases,
+            "rollback_only": handler is Handler.DELETE and not delete_command,
+            "caller": Caller.CLOUDFORMATION,
+            "triggers": ({"resource_type": resource_type, "handler": handler},),
+            "resources": ("*",),
+            "star_reason": "scoped per template resource (see the statement's Resource)",
+            "why": (
+                f"CloudFormation's {resource_type} {handler.value} handler lists it: it may call "
+                f"it when it {_HANDLER_VERBS[handler]} the resource."
+            ),
+            "evidence": (
+                {
+                    "kind": "cfn-schema",
+                    "source": f"{resource_type} handlers.{handler.value}",
+                    "version": version,
+                },
+            ),
+        }
+    )
+
+
+@lru_cache(maxsize=64)
+def _plain_need(
+    action: str, caller: Caller, phases: tuple[Phase, ...], why: str, evidence: str
+) -> Need:
+    return Need.model_validate(
+        {
+            "action": action,
+            "phases": phases,
+            "caller": caller,
+            "triggers": ({"command": "deploy"}, {"command": "sync"}, {"command": "delete"}),
+            "resources": ("*",),
+            "star_reason": "scoped per template resource (see the statement's Resource)",
+            "why": why,
+            "evidence": (json.loads(evidence),),
+        }
+    )
+
+
+def _fill(arn: str, values: Mapping[str, str], name: str = "*") -> str:
+    """An ARN format with the scope's partition, region and account; other parts ``*``."""
+
+    def one(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key == "Name":
+            return name
+        if key == "Partition":
+            return values.get("Partition", "aws")
+        return values.get(key, "*") if key in ("Region", "Account") else "*"
+
+    return re.sub(r"\*+", "*", re.sub(r"\$\{([^}]*)\}", one, arn))
+
+
+class _TemplateScope:
+    """Instance ARNs of a template's resources, and references between them, in a scope."""
+
+    def __init__(self, template: Template, values: Mapping[str, str], stack: str | None) -> None:
+        self.template = template
+        self.values = values
+        self.stack = stack
+        self.warnings: list[str] = []
+
+    def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
+        """``service:resource-type`` (lower case) -> ARN patterns of this instance."""
+        info = _cloudformation.type_info(resource.type)
+        name = resource.name_pattern(self.stack)
+        out: dict[str, tuple[str, ...]] = {}
+        if resource.type == "AWS::IAM::Role":
+            path = resource.properties.get("Path", "/")
+            path = path if isinstance(path, str) and path.startswith("/") else "/*/"
+            arn = _fill(
+                f"arn:${{Partition}}:iam::${{Account}}:role{path}${{Name}}", self.values, name
+            )
+            return {"iam:role": (re.sub(r"\*+", "*", arn),)}
+        for iam_type, template in (info.arns if info is not None else {}).items():
+            arn = _fill(template, self.values, name)
+            found = [arn]
+            if resource.type == "AWS::Lambda::Function" and not arn.endswith("*"):
+                found.append(f"{arn}:*")  # its versions and aliases
+            service = template.split(":", 3)[2]
+            out[f"{service}:{iam_type}".lower()] = tuple(found)
+        return out
+
+    def resolve(self, value: Any, stacks: tuple[str, ...], kind: str) -> tuple[str, ...] | None:
+        """The ARN patterns a property value (an ARN of ``kind``, ``service:resource-type``)
+        can take; ``None``: not known."""
+        if isinstance(value, str):
+            return (value,) if value.startswith("arn:") and "*" not in value else None
+        if not isinstance(value, Mapping) or len(value) != 1:
+            return None
+        ((key, arg),) = value.items()
+        if key == "Fn::GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg
+            if isinstance(parts, list) and len(parts) == 2 and parts[1] == "Arn":
+                target = self.template.get(str(parts[0]), stacks)
+                if target is not None:
+                    return self.arns(target).get(kind)
+            return None
+        if key == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            if not isinstance(text, str):
+                return None
+            pseudo = {
+                "AWS::Partition": self.values.get("Partition", "aws"),
+                "AWS::Region": self.values.get("Region", "*"),
+                "AWS::AccountId": self.values.get("Account", "*"),
+                "AWS::StackName": self.stack or "*",
+            }
+            rendered = re.sub(r"\$\{([^}]*)\}", lambda m: pseudo.get(m.group(1), "*"), text)
+            rendered = re.sub(r"\*+", "*", rendered)
+            return (rendered,) if rendered.startswith("arn:") else None
+        return None
+
+    def roles_of(self, resource: TemplateResource) -> tuple[tuple[str, ...], bool]:
+        """The role ARNs a resource's role properties name, and whether one is unknown."""
+        found: set[str] = set()
+        unknown = False
+        for value in _role_values(resource.properties):
+            arns = self.resolve(value, resource.stacks, "iam:role")
+            if arns is None:
+                unknown = True
+            else:
+                found.update(arns)
+        return tuple(sorted(found)), unknown
+
+
+_INTRINSICS: Final[frozenset[str]] = frozenset(
+    {
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Sub",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::FindInMap",
+    }
+)
+
+
+def _role_values(value: Any) -> Iterator[Any]:
+    """The values of the properties that name a role (``Role``, ``RoleArn``, ...), anywhere."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            names_role = isinstance(key, str) and _ROLE_KEY.fullmatch(key) is not None
+            if names_role and (
+                isinstance(item, str) or (isinstance(item, Mapping) and set(item) & _INTRINSICS)
+            ):
+                yield item
+            else:
+                yield from _role_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _role_values(item)
+
+
+def _passed_to(resource_type: str) -> tuple[str, bool]:
+    """The service ``iam:PassRole`` passes a type's roles to, and whether it is only derived
+    from the type's name."""
+    info = _cloudformation.type_info(resource_type)
+    if info is not None and info.passed_to is not None:
+        return info.passed_to, False
+    return f"{resource_type.split('::')[1].lower()}.amazonaws.com", True
+
+
+_Pairs = list[tuple[Need, list[_Grant]]]
+
+
+@dataclass
+class _FromTemplate:
+    """What a template adds: needs with their grants, ARN overrides of catalogue templates,
+    and what to warn about."""
+
+    pairs: _Pairs = field(default_factory=list)
+    overrides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> types
+    derived: set[str] = field(default_factory=set)  # "type -> service" guessed for PassRole
+    any_role: set[str] = field(default_factory=set)  # resources passing roles not named
+
+    def finish(self) -> None:
+        for action in sorted(self.skipped, key=str.lower):
+            types = ", ".join(sorted(self.skipped[action]))
+            self.warnings.append(
+                f"the {types} handler lists {action}, which is not an IAM action in the "
+                "universe snapshot: not granted"
+            )
+        if self.derived:
+            self.warnings.append(
+                "iam:PassRole is limited to the service named after the resource type (no data "
+                f"on it): {', '.join(sorted(self.derived))}"
+            )
+        for label in sorted(self.any_role):
+            self.warnings.append(
+                f"{label}: its handlers may pass a role that the template does not name: "
+                "iam:PassRole is granted on any role of the account (only to its service)"
+            )
+
+
+def _from_template(
+    template: Template,
+    context: _Context,
+    values: Mapping[str, str],
+    stack: str | None,
+    cat: Catalogue,
+    *,
+    tight: bool,
+) -> _FromTemplate:
+    out = _FromTemplate(warnings=list(template.notes))
+    where = _TemplateScope(template, values, stack)
+    _catalogue_overrides(template, where, out)
+    handlers = context.handlers()
+    if handlers:
+        covered = _covered_types(cat)
+        order = tuple(h for h in (Handler.CREATE, Handler.UPDATE, Handler.DELETE) if h in handlers)
+        for resource in template.resources:
+            if resource.is_custom:
+                out.pairs.extend(_custom(resource, where, values, context))
+            elif resource.type.lower() not in covered:
+                _handler_grants(resource, order, where, context, out, tight=tight)
+        out.pairs.extend(_transform_needs(template, context, values))
+    out.finish()
+    out.warnings.extend(where.warnings)
+    return out
+
+
+def _catalogue_overrides(template: Template, where: _TemplateScope, out: _FromTemplate) -> None:
+    """The template's functions and roles in place of the catalogue's generic patterns."""
+    values = where.values
+    functions = template.of_type("AWS::Lambda::Function")
+    roles = template.of_type("AWS::IAM::Role")
+    if functions:
+        out.overrides["function"] = tuple(
+            sorted({a for f in functions for a in where.arns(f).get("lambda:function", ())})
+        ) or (_fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
+        passed: set[str] = set()
+        for function in functions:
+            found = where.resolve(function.properties.get("Role"), function.stacks, "iam:role")
+            if found is None:
+                found = (_fill("arn:${Partition}:iam::${Account}:role/*", values),)
+                out.warnings.append(
+                    f"the role of {function.label} cannot be resolved from the template: "
+                    "iam:PassRole is granted on any role of the account (still only to "
+                    "lambda.amazonaws.com); name the role in the template to narrow it"
+                )
+            passed.update(found)
+        out.overrides["function-role"] = tuple(sorted(passed))
+    if roles:
+        out.overrides["execution-role"] = tuple(
+            sorted({a for r in roles for a in where.arns(r)["iam:role"]})
+        )
+
+
+def _handler_grants(
+    resource: TemplateResource,
+    order: tuple[Handler, ...],
+    where: _TemplateScope,
+    context: _Context,
+    out: _FromTemplate,
+    *,
+    tight: bool,
+) -> None:
+    """The handler permissions of one resource of a type the catalogue does not curate."""
+    from lambda_perms._universe import universe
+
+    known = universe()
+    values = where.values
+    info = _cloudformation.type_info(resource.type)
+    lists = _cloudformation.handlers(resource.type)
+    own = where.arns(resource)
+    delete_command = context.command is Command.DELETE
+    granted: set[str] = set()
+    for handler in order:
+        for action in lists.get(handler.value, ()):
+            if not known.exists(action):
+                out.skipped.setdefault(action, set()).add(resource.type)
+                continue
+            if tight and info is not None and _narrowed(info, resource, action, handler):
+                continue
+            canonical = known.canonical(action).text
+            if handler is Handler.DELETE and canonical in granted and not delete_command:
+                continue  # also needed outside rollback: no rollback-only duplicate
+            granted.add(canonical)
+            condition = Condition()
+            if canonical == "iam:PassRole":
+                service, guessed = _passed_to(resource.type)
+                if guessed:
+                    out.derived.add(f"{resource.type} -> {service}")
+                condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
+                arns, unknown = where.roles_of(resource)
+                if unknown or not arns:
+                    out.any_role.add(resource.label)
+                    arns = (*arns, _fill("arn:${Partition}:iam::${Account}:role/*", values))
+                resources = tuple(sorted(set(arns)))
+            else:
+                resources = _scoped(canonical, own, values)
+            need = _handler_need(canonical, resource.type, handler, delete_command)
+            out.pairs.append(
+                (
+                    need,
+                    [
+                        _Grant(canonical, r, condition, _short(resource.type), (resource.label,))
+                        for r in resources
+                    ],
+                )
+            )
+
+
+def _narrowed(info: Any, resource: TemplateResource, action: str, handler: Handler) -> bool:
+    """Whether a data rule drops ``action`` of ``handler`` for this resource (tight mode)."""
+    key = action.lower()
+    rules = [
+        r for r in info.rules if handler in r.handlers and key in {a.lower() for a in r.actions}
+    ]
+    return bool(rules) and not any(resource.has(r.property) for r in rules)
+
+
+def _short(resource_type: str) -> str:
+    return resource_type.rsplit("::", maxsplit=1)[-1]
+
+
+@lru_cache(maxsize=4096)
+def _formats(action: str) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+    from lambda_perms._universe import universe
+
+    return tuple(
+        (t.name.lower(), t.required, tuple(p for f in t.arn_formats for p in f.split(", ")))
+        for t in universe().resource_types(action)
+    )
+
+
+def _common_prefix(texts: Sequence[str]) -> str:
+    first, last = min(texts), max(texts)
+    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
+    return first[: len(last)] if size is None else first[:size]
+
+
+#: More ARN formats than this for one action are folded into one pattern.
+_MAX_FORMATS: Final[int] = 4
+
+
+def _scoped(
+    action: str, own: Mapping[str, tuple[str, ...]], values: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The resources to grant a handler's action on: the instance itself when the action acts
+    on its type, else every resource of the types the action acts on in the scope's account
+    and region, else (an action without resource-level permissions) ``*``."""
+    formats = _formats(action)
+    if not formats:
+        return ("*",)
+    prefix = action.split(":", 1)[0].lower()
+    mine = sorted({arn for name, _, _ in formats for arn in own.get(f"{prefix}:{name}", ())})
+    if mine:
+        return tuple(mine)
+    filled = sorted({_fill(f, values) for _, _, fs in formats for f in fs})
+    # a handler acts on its own service's resources: another service's resource types the
+    # action also accepts (ssm:AddTagsToResource on EC2 instances ...) are not its business
+    own_service = [f for f in filled if f.split(":", 3)[2] == prefix]
+    filled = own_service or filled
+    if len(filled) <= _MAX_FORMATS:
+        return tuple(filled)
+    # many resource types (API Gateway's verbs act on dozens of paths): the service's
+    # resources in the scope's region and account, cut at the last separator they share
+    common = _common_prefix(filled)
+    cut = max(common.rfind(":"), common.rfind("/"))
+    if common[: cut + 1].count(":") < 3:  # not even one service: keep them all
+        return tuple(filled)
+    folded = common[: cut + 1] + "*"
+    return (folded + ":*" * max(0, 5 - folded.count(":")),)
+
+
+def _custom(
+    resource: TemplateResource,
+    where: _TemplateScope,
+    values: Mapping[str, str],
+    context: _Context,
+) -> _Pairs:
+    token = resource.properties.get("ServiceToken")
+    action, arns = "lambda:InvokeFunction", where.resolve(token, resource.stacks, "lambda:function")
+    if isinstance(token, str) and token.startswith("arn:") and ":sns:" in token:
+        action = "sns:Publish"
+    if arns is None:
+        arns = (_fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
+        where.warnings.append(
+            f"custom resource {resource.label}: its ServiceToken cannot be resolved from the "
+            "template: lambda:InvokeFunction is granted on any function of the account"
+        )
+    phases = (
+        (Phase.DELETE,)
+        if context.command is Command.DELETE
+        else (Phase.DEPLOY, Phase.UPDATE, Phase.ROLLBACK)
+    )
+    need = _plain_need(
+        action,
+        Caller.CLOUDFORMATION,
+        phases,
+        "CloudFormation invokes a custom resource's ServiceToken (a function, or an SNS topic) "
+        "when it creates, updates or deletes the resource.",
+        json.dumps(dict(_CUSTOM_EVIDENCE), sort_keys=True),
+    )
+    return [(need, [_Grant(action, a, Condition(), "custom", (resource.label,)) for a in arns])]
+
+
+def _transform_needs(template: Template, context: _Context, values: Mapping[str, str]) -> _Pairs:
+    if context.command not in (Command.DEPLOY, Command.SYNC) or not template.transforms:
+        return []
+    grants = []
+    for name in template.transforms:
+        if name.startswith("AWS::"):
+            arn = f"arn:${{Partition}}:cloudformation:${{Region}}:aws:transform/{name[5:]}"
+        else:
+            arn = f"arn:${{Partition}}:cloudformation:${{Region}}:${{Account}}:transform/{name}"
+        grants.append(
+            _Grant(
+                "cloudformation:CreateChangeSet",
+                _fill(arn, values),
+                Condition(),
+                "stack",
+                (f"Transform {name}",),
+            )
+        )
+    need = _plain_need(
+        "cloudformation:CreateChangeSet",
+        Caller.SAM_CLI,
+        (Phase.DEPLOY, Phase.UPDATE),
+        "A change set of a template that declares a transform (macro) must be allowed on the "
+        "transform's ARN.",
+        json.dumps(dict(_TRANSFORM_EVIDENCE), sort_keys=True),
+    )
+    return [(need, grants)]
 
 
 #: Templates of the stacks SAM bootstraps itself (never deployed with the service role).
@@ -765,6 +1361,8 @@ def deploy_policy(
     *,
     rollback: bool = True,
     boundary: str | None = None,
+    template: str | os.PathLike[str] | Mapping[str, Any] | Template | None = None,
+    tight: bool = False,
     catalogue_: Catalogue | None = None,
 ) -> DeployPolicy:
     """The least-privilege policy for a SAM command line (default: ``sam deploy`` of one zip
@@ -774,7 +1372,17 @@ def deploy_policy(
     managed policy ARN) is required on every role-creating or role-changing action. With
     ``--role-arn`` on the command line the result also holds the service role's policy.
 
+    ``template`` (a path, a parsed mapping, or a :class:`~lambda_perms.templates.Template`)
+    replaces ``options.resource_types`` and ``options.properties`` by what the template
+    deploys: every resource type it produces brings in its CloudFormation handler permissions
+    (create and update; delete as the rollback set), scoped to the template's resources, and
+    its properties switch on the SAM CLI paths they imply. By default each type gets its whole
+    handler lists; ``tight=True`` drops what a narrowing rule of the data justifies (an action
+    the handler calls only when a property the template does not set is set).
+
     :raises InvalidArnError: for a boundary that is not a managed policy ARN.
+    :raises TemplateError: for a template that cannot be read (see
+        :func:`~lambda_perms.templates.load_template`).
     """
     options = options or DeployOptions()
     if boundary is not None:
@@ -788,14 +1396,23 @@ def deploy_policy(
         )
     cat = catalogue_ if catalogue_ is not None else catalogue()
     filled = (scope or Scope()).filled(options)
+    loaded = load_template(template) if template is not None else None
+    resource_types = loaded.resource_types if loaded is not None else options.resource_types
+    properties = loaded.properties if loaded is not None else options.properties
     context = _Context(
         command=options.command,
         flags=_effective_flags(options, filled),
-        resource_types=frozenset(t.lower() for t in options.resource_types),
-        properties=frozenset(p.lower() for p in options.properties),
+        resource_types=frozenset(t.lower() for t in resource_types),
+        properties=frozenset(p.lower() for p in properties),
         rollback=rollback,
+        full_handlers=loaded is not None and not tight,
     )
     values = _values(filled, options)
+    extra = (
+        _from_template(loaded, context, values, filled.stack, cat, tight=tight)
+        if loaded is not None
+        else _FromTemplate()
+    )
     managed = "--s3-bucket" not in context.flags
     split = options.role_arn is not None
     mine: list[tuple[Need, list[_Grant]]] = []
@@ -808,10 +1425,15 @@ def deploy_policy(
             if boundary is not None and need.action.key == _NOT_WITH_BOUNDARY:
                 dropped_boundary = True
                 continue
-            grants = _grants(need, cat, values, options, managed=managed)
+            grants = _grants(need, cat, values, options, managed=managed, overrides=extra.overrides)
+            if loaded is not None:
+                grants = [_with_origins(g, need, loaded, extra) for g in grants]
             to_role = split and need.caller is Caller.CLOUDFORMATION and not _bootstrap(need)
             (role if to_role else mine).append((need, grants))
-    warnings: list[str] = []
+    for need, grants in extra.pairs:
+        to_role = split and need.caller is Caller.CLOUDFORMATION
+        (role if to_role else mine).append((need, grants))
+    warnings: list[str] = list(dict.fromkeys(extra.warnings))
     if not rollback and options.command is not Command.DELETE:
         warnings.append(ROLLBACK_WARNING)
     if dropped_boundary:
@@ -819,9 +1441,34 @@ def deploy_policy(
             "with a permissions boundary, iam:DeleteRolePermissionsBoundary is not granted: "
             "a stack update cannot remove a role's boundary"
         )
-    policy, reasons = _build(mine, boundary, options.command)
+    policy, reasons, origins = _build(mine, boundary, options.command)
     service_policy = None
     if split:
-        service_policy, role_reasons = _build(role, boundary, options.command)
+        service_policy, role_reasons, role_origins = _build(role, boundary, options.command)
         reasons = {**reasons, **{f"service_role:{k}": v for k, v in role_reasons.items()}}
-    return DeployPolicy(policy, service_policy, tuple(warnings), reasons)
+        origins = {**origins, **{f"service_role:{k}": v for k, v in role_origins.items()}}
+    return DeployPolicy(policy, service_policy, tuple(warnings), reasons, origins)
+
+
+def _with_origins(grant: _Grant, need: Need, template: Template, extra: _FromTemplate) -> _Grant:
+    """A catalogue grant with the template resources (or properties) that brought it in."""
+    labels: list[str] = []
+    for trigger in need.triggers:
+        if isinstance(trigger, ResourceTypeTrigger):
+            labels.extend(r.label for r in template.of_type(trigger.resource_type))
+        elif isinstance(trigger, PropertyTrigger):
+            kind, _, path = trigger.property.partition(".")
+            found = [r for r in template.of_type(kind) if r.has(path)]
+            labels.extend(f"{r.label} property {path}" for r in found)
+            if not found and kind.startswith("AWS::Serverless::"):
+                labels.append(f"the template's {trigger.property}")
+            elif not found:
+                labels.extend(
+                    f"{r.label}: the {path} rule of its handlers (not set; dropped by --tight)"
+                    for r in template.of_type(kind)
+                )
+    if not labels:
+        return grant
+    return _Grant(
+        grant.action, grant.resource, grant.condition, grant.template, tuple(dict.fromkeys(labels))
+    )

@@ -21,7 +21,7 @@ import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from lambda_perms import _catalogue
+from lambda_perms import _catalogue, _data
 from lambda_perms._catalogue import (
     Catalogue,
     Command,
@@ -350,7 +350,12 @@ def _index_page(catalogue: Catalogue, pages: Mapping[str, str]) -> str:
         for s in catalogue.services
     ]  # fmt: skip
     commands = [f"- [`sam {c.value}`](commands/sam-{c.value}.md)" for c in Command]
-    lists = ["- [Rollback-only permissions](rollback-only.md)"]
+    lists = [
+        "- [Rollback-only permissions](rollback-only.md)",
+        "- [CloudFormation resource types: naming, scope, narrowing rules]"
+        "(cloudformation-types.md)",
+        "- [The Python API, by example](api.md)",
+    ]
     if "article.md" in pages:
         lists.append("- [The article's list, audited](article.md)")
     schema_links = [f"- [`{p.removeprefix('schemas/')}`]({p})" for p in sorted(pages) if
@@ -383,6 +388,68 @@ def _index_page(catalogue: Catalogue, pages: Mapping[str, str]) -> str:
         "## JSON Schemas of the data files",
         "",
         schema_links,
+    )
+
+
+def _cloudformation_page() -> str:
+    from lambda_perms import _cloudformation
+
+    types = _cloudformation.curated_types()
+    rows = []
+    rules = []
+    for name, info in types.items():
+        generated = info.generated or ""
+        if generated and info.lowercase:
+            generated += " (lower-cased)"
+        arns = "<br>".join(f"{_text(k)}: {_code(v)}" for k, v in sorted(info.arns.items()))
+        rows.append(
+            [
+                _code(name),
+                _code(info.name_property) if info.name_property else "",
+                f"{_code(generated)}, at most {info.max_length}" if generated else "",
+                _code(info.passed_to) if info.passed_to else "",
+                arns,
+            ]
+        )
+        for rule in info.rules:
+            cells = []
+            for evidence in rule.evidence:
+                url = _evidence_url(evidence)
+                label = _text(str(evidence))
+                cells.append(f"[{label}]({url})" if url else label)
+            rules.append(
+                [
+                    _code(name),
+                    _code(rule.property),
+                    "<br>".join(_code(a) for a in rule.actions),
+                    ", ".join(h.value for h in rule.handlers),
+                    _text(rule.why),
+                    "<br>".join(cells),
+                ]
+            )
+    return _page(
+        "CloudFormation resource types",
+        "With a template (`lambda-perms policy --template FILE`), every resource type the "
+        "template deploys brings in its CloudFormation handler permissions (create and update; "
+        "delete as the rollback set), from "
+        f"{_text(_data.cloudformation_version())}. This page lists what "
+        "`data/cloudformation/types.toml` adds (format: "
+        "[catalogue-format.md](catalogue-format.md#cloudformation-resource-types)): how "
+        "CloudFormation names an instance, its ARNs, where `iam:PassRole` sends roles, and the "
+        "narrowing rules that `--tight` applies. A type not listed here still gets its full "
+        "handler lists, on every resource of the types its actions act on in the account and "
+        "region.",
+        "",
+        "## Naming and scope",
+        "",
+        _table(("Type", "Name property", "Generated name", "iam:PassRole to", "ARNs"), rows),
+        "",
+        "## Narrowing rules (`--tight`)",
+        "",
+        "Each rule drops its actions from the handlers named when no resource of the type sets "
+        "the property (a dotted path under `Properties`).",
+        "",
+        _table(("Type", "Property", "Actions", "Handlers", "Why", "Evidence"), rules),
     )
 
 
@@ -436,6 +503,7 @@ def render_all(catalogue: Catalogue | None = None) -> dict[str, str]:
         article = None
     if article is not None:
         pages["article.md"] = _article_page(cat, article)
+    pages["cloudformation-types.md"] = _cloudformation_page()
     pages["index.md"] = _index_page(cat, pages)
     return dict(sorted(pages.items()))
 

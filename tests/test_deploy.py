@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lambda_perms
 from lambda_perms._catalogue import Command, catalogue
@@ -555,3 +559,166 @@ def test_module_doctest() -> None:
     import lambda_perms.deploy
 
     assert doctest.testmod(lambda_perms.deploy).failed == 0
+
+
+# -- with a template ------------------------------------------------------------------------------
+
+TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
+CORPUS = sorted(p for p in TEMPLATES.iterdir() if p.suffix in (".yaml", ".json"))
+DEPLOY = ["deploy", "--stack-name", "my-app", "--s3-bucket", "my-artifacts"]
+needs_sam = pytest.mark.skipif(
+    importlib.util.find_spec("samtranslator") is None, reason="needs the templates extra"
+)
+
+
+@needs_sam
+@pytest.mark.parametrize("tight", [False, True], ids=["default", "tight"])
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_template_policies_are_valid_and_scoped(path: Path, tight: bool) -> None:
+    result = build(DEPLOY, template=path, tight=tight)
+    errors = [f for f in validate(result.policy) if f.severity is Severity.ERROR]
+    assert errors == []
+    for statement in result.policy.to_dict()["Statement"]:
+        if "iam:PassRole" in json.dumps(statement["Action"]):
+            assert "iam:PassedToService" in json.dumps(statement["Condition"])
+    # the same again, byte for byte
+    again = build(DEPLOY, template=path, tight=tight)
+    assert again.policy.to_json() == result.policy.to_json()
+
+
+@needs_sam
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_tight_grants_a_subset(path: Path) -> None:
+    full = build(DEPLOY, template=path)
+    tight = build(DEPLOY, template=path, tight=True)
+    assert full.policy.covers(tight.policy)
+
+
+@needs_sam
+def test_template_names_scope_functions_and_roles() -> None:
+    result = build(DEPLOY, template=TEMPLATES / "explicit-role.yaml")
+    role = f"arn:aws:iam::{ACCOUNT}:role/my-app-execution"
+    assert result.policy.allows(
+        "iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}
+    )
+    assert not result.policy.allows(
+        "iam:PassRole",
+        f"arn:aws:iam::{ACCOUNT}:role/other",
+        {"iam:PassedToService": "lambda.amazonaws.com"},
+    )
+    assert result.policy.allows("iam:CreateRole", role)
+    named = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-app-named"
+    generated = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-app-RoleFunction-AbC123"
+    assert result.policy.allows("lambda:CreateFunction", named)
+    assert result.policy.allows("lambda:CreateFunction", generated)
+    assert not result.policy.allows(
+        "lambda:CreateFunction", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:other"
+    )
+
+
+@needs_sam
+def test_an_unresolvable_role_is_any_role_with_a_warning() -> None:
+    template = {
+        "Parameters": {"RoleArn": {"Type": "String"}},
+        "Resources": {
+            "F": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Role": {"Ref": "RoleArn"}, "Code": {"ZipFile": "x"}},
+            }
+        },
+    }
+    result = build(DEPLOY, template=template)
+    assert any("the role of F" in w for w in result.warnings)
+    assert result.policy.allows(
+        "iam:PassRole",
+        f"arn:aws:iam::{ACCOUNT}:role/anything",
+        {"iam:PassedToService": "lambda.amazonaws.com"},
+    )
+    assert not result.policy.allows(
+        "iam:PassRole",
+        f"arn:aws:iam::{ACCOUNT}:role/anything",
+        {"iam:PassedToService": "ec2.amazonaws.com"},
+    )
+
+
+@needs_sam
+def test_custom_resources_invoke_their_service_token() -> None:
+    result = build(DEPLOY, template=TEMPLATES / "custom-resource.yaml")
+    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-app-SeedFunction-X1"
+    assert result.policy.allows("lambda:InvokeFunction", function)
+    assert not result.policy.allows(
+        "lambda:InvokeFunction", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:other"
+    )
+    assert any("custom resource SeedData" in w for w in result.warnings)
+
+
+def test_macros_need_create_change_set_on_their_transform() -> None:
+    template = {
+        "Transform": ["MyMacro", "AWS::LanguageExtensions"],
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+    }
+    result = build(DEPLOY, template=template)
+    assert result.policy.allows(
+        "cloudformation:CreateChangeSet",
+        f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:transform/MyMacro",
+    )
+    assert result.policy.allows(
+        "cloudformation:CreateChangeSet",
+        f"arn:aws:cloudformation:{REGION}:aws:transform/LanguageExtensions",
+    )
+    assert sum("transform" in w for w in result.warnings) == 2
+
+
+def test_generic_types_are_scoped_to_the_instance() -> None:
+    template = {
+        "Resources": {"Orders": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "orders"}}}
+    }
+    result = build(DEPLOY, template=template)
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders"
+    assert result.policy.allows("sqs:CreateQueue", queue)
+    assert not result.policy.allows("sqs:CreateQueue", f"arn:aws:sqs:{REGION}:{ACCOUNT}:other")
+    # delete is the rollback set
+    rollback = [s for s in result.policy.statements if (s.sid or "").endswith("Rollback")]
+    assert any(a.text == "sqs:DeleteQueue" for s in rollback for a in s.action or ())
+    assert "brought in by Orders (AWS::SQS::Queue)" in result.explain()
+
+
+def test_delete_and_package_with_a_template() -> None:
+    template = {"Resources": {"Orders": {"Type": "AWS::SQS::Queue"}}}
+    deleted = build(["delete", "--stack-name", "my-app"], template=template)
+    assert "sqs:DeleteQueue" in actions(deleted.policy)
+    assert "sqs:CreateQueue" not in actions(deleted.policy)
+    assert not any((s.sid or "").endswith("Rollback") for s in deleted.policy.statements)
+    packaged = build(["package", "--s3-bucket", "my-artifacts"], template=template)
+    assert not any(a.startswith("sqs:") for a in actions(packaged.policy))
+
+
+def test_role_arn_sends_template_grants_to_the_service_role() -> None:
+    template = {"Resources": {"Orders": {"Type": "AWS::SQS::Queue"}}}
+    result = build([*DEPLOY, "--role-arn", ROLE], template=template)
+    assert result.service_role_policy is not None
+    assert "sqs:CreateQueue" in actions(result.service_role_policy)
+    assert "sqs:CreateQueue" not in actions(result.policy)
+
+
+def test_non_iam_handler_entries_are_skipped_with_a_warning() -> None:
+    template = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}
+    result = build(DEPLOY, template=template)
+    assert "logs:CreateLogGroup" in actions(result.policy)
+    assert any("s3:REST.PUT.OBJECT" in w and "not an IAM action" in w for w in result.warnings)
+
+
+@given(
+    outer=st.text(alphabet="ab:/*?", min_size=1, max_size=7),
+    inner=st.text(alphabet="ab:/*?", min_size=1, max_size=7),
+)
+@settings(max_examples=300, deadline=None)
+def test_covers_shortcuts_agree_with_the_resource_language(outer: str, inner: str) -> None:
+    from lambda_perms import _reglang
+    from lambda_perms.deploy import _covers
+
+    prefix = "arn:aws:s3:::"
+    exact = _reglang.is_subset(
+        [_reglang.compile_pattern(prefix + inner)], [_reglang.compile_pattern(prefix + outer)]
+    )
+    assert _covers.__wrapped__(prefix + outer, prefix + inner) == exact

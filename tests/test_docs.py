@@ -32,6 +32,7 @@ def test_the_pages(cat: Catalogue) -> None:
     pages = docs.render_all(cat)
     assert sorted(pages) == [
         "article.md",
+        "cloudformation-types.md",
         "commands/sam-delete.md",
         "commands/sam-deploy.md",
         "commands/sam-package.md",
@@ -49,6 +50,14 @@ def test_the_pages(cat: Catalogue) -> None:
     for path, text in pages.items():
         assert text.endswith("\n"), path
         assert not text.endswith("\n\n"), path
+    # every curated CloudFormation type and rule is on its page
+    from lambda_perms import _cloudformation
+
+    page = pages["cloudformation-types.md"]
+    for name, info in _cloudformation.curated_types().items():
+        assert f"`{name}`" in page
+        for rule in info.rules:
+            assert f"`{rule.property}`" in page
         if path.endswith(".md"):
             assert "do not edit by hand" in text, path
     # every page is linked from the index
