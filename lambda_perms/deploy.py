@@ -1434,6 +1434,8 @@ def deploy_policy(
         to_role = split and need.caller is Caller.CLOUDFORMATION
         (role if to_role else mine).append((need, grants))
     warnings: list[str] = list(dict.fromkeys(extra.warnings))
+    if loaded is not None and loaded.local_images:
+        warnings.extend(_image_warning(loaded, options))
     if not rollback and options.command is not Command.DELETE:
         warnings.append(ROLLBACK_WARNING)
     if dropped_boundary:
@@ -1448,6 +1450,27 @@ def deploy_policy(
         reasons = {**reasons, **{f"service_role:{k}": v for k, v in role_reasons.items()}}
         origins = {**origins, **{f"service_role:{k}": v for k, v in role_origins.items()}}
     return DeployPolicy(policy, service_policy, tuple(warnings), reasons, origins)
+
+
+_IMAGE_FLAGS: Final[tuple[str, ...]] = (
+    "--image-repository",
+    "--image-repositories",
+    "--resolve-image-repos",
+    "--guided",
+)
+
+
+def _image_warning(template: Template, options: DeployOptions) -> list[str]:
+    """SAM refuses to push images without somewhere to push them: say so."""
+    pushes = options.command in (Command.DEPLOY, Command.PACKAGE, Command.SYNC)
+    if not pushes or any(options.has(flag) for flag in _IMAGE_FLAGS):
+        return []
+    names = ", ".join(template.local_images)
+    return [
+        f"the template has image functions to build and push ({names}) but the command line "
+        "names no repository: SAM CLI needs --image-repository, --image-repositories or "
+        "--resolve-image-repos, and no ECR push permission is granted without one"
+    ]
 
 
 def _with_origins(grant: _Grant, need: Need, template: Template, extra: _FromTemplate) -> _Grant:

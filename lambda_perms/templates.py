@@ -231,6 +231,9 @@ class Template:
     transforms: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     sam_properties: tuple[str, ...] = ()
+    #: Image functions without an ``ImageUri``: ``sam build`` builds them and ``sam deploy``
+    #: or ``sam package`` pushes them to ECR.
+    local_images: tuple[str, ...] = ()
 
     @property
     def resource_types(self) -> tuple[str, ...]:
@@ -423,6 +426,7 @@ class _Reader:
         self.notes: list[str] = []
         # nested stacks already dealt with (read, or reported as an application)
         self.handled: set[str] = set()
+        self.local_images: list[str] = []
 
     def fail(self, message: str, path: str = "") -> TemplateError:
         return TemplateError(message, source=self.name, path=path)
@@ -480,6 +484,7 @@ class _Reader:
             transforms=others,
             notes=tuple(dict.fromkeys(self.notes)),
             sam_properties=tuple(sorted(sam_properties)),
+            local_images=tuple(self.local_images),
         )
 
     def _resource(
@@ -578,6 +583,7 @@ class _Reader:
                 if package_type == "Image":
                     sam_properties.add(f"{kind}.ImageUri")
                     if "ImageUri" not in props:
+                        self.local_images.append(logical_id)
                         props["ImageUri"] = (
                             f"123456789012.dkr.ecr.us-east-1.amazonaws.com/"
                             f"{logical_id.lower()}:latest"

@@ -722,3 +722,15 @@ def test_covers_shortcuts_agree_with_the_resource_language(outer: str, inner: st
         [_reglang.compile_pattern(prefix + inner)], [_reglang.compile_pattern(prefix + outer)]
     )
     assert _covers.__wrapped__(prefix + outer, prefix + inner) == exact
+
+
+@needs_sam
+def test_image_functions_without_a_repository_warn() -> None:
+    path = TEMPLATES / "image-function.yaml"
+    bare = build(DEPLOY, template=path)
+    assert any("names no repository" in w for w in bare.warnings)
+    resolved = build([*DEPLOY, "--resolve-image-repos"], template=path)
+    assert not any("names no repository" in w for w in resolved.warnings)
+    assert any(a.startswith("ecr:") for a in actions(resolved.policy))
+    # sam delete's image clean-up is not part of a deploy
+    assert "ecr:BatchDeleteImage" not in actions(resolved.policy)
