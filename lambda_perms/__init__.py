@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         LambdaPermsError,
         MissingPlaceholderError,
         QuotaError,
+        TemplateError,
         UnknownNameError,
         UsageError,
     )
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
         Principal,
         Statement,
     )
+    from lambda_perms.templates import Template, TemplateResource, load_template
     from lambda_perms.validation import Finding, Severity, validate
 
 __all__ = [
@@ -110,6 +112,9 @@ __all__ = [
     "Severity",
     "Statement",
     "StatementBuilder",
+    "Template",
+    "TemplateError",
+    "TemplateResource",
     "Universe",
     "UniverseVersion",
     "UnknownNameError",
@@ -118,6 +123,7 @@ __all__ = [
     "__version__",
     "catalogue",
     "deploy_policy",
+    "load_template",
     "universe",
     "validate",
 ]
@@ -155,6 +161,10 @@ _HOME: dict[str, str] = {
     "UnknownNameError": "errors",
     "QuotaError": "errors",
     "UsageError": "errors",
+    "TemplateError": "errors",
+    "Template": "templates",
+    "TemplateResource": "templates",
+    "load_template": "templates",
     "Condition": "policy",
     "Decision": "policy",
     "Effect": "policy",

@@ -1434,8 +1434,9 @@ def deploy_policy(
         to_role = split and need.caller is Caller.CLOUDFORMATION
         (role if to_role else mine).append((need, grants))
     warnings: list[str] = list(dict.fromkeys(extra.warnings))
-    if loaded is not None and loaded.local_images:
+    if loaded is not None:
         warnings.extend(_image_warning(loaded, options))
+        warnings.extend(_signing_warning(loaded, options))
     if not rollback and options.command is not Command.DELETE:
         warnings.append(ROLLBACK_WARNING)
     if dropped_boundary:
@@ -1463,13 +1464,30 @@ _IMAGE_FLAGS: Final[tuple[str, ...]] = (
 def _image_warning(template: Template, options: DeployOptions) -> list[str]:
     """SAM refuses to push images without somewhere to push them: say so."""
     pushes = options.command in (Command.DEPLOY, Command.PACKAGE, Command.SYNC)
-    if not pushes or any(options.has(flag) for flag in _IMAGE_FLAGS):
+    if not template.local_images or not pushes or any(options.has(f) for f in _IMAGE_FLAGS):
         return []
     names = ", ".join(template.local_images)
     return [
         f"the template has image functions to build and push ({names}) but the command line "
         "names no repository: SAM CLI needs --image-repository, --image-repositories or "
         "--resolve-image-repos, and no ECR push permission is granted without one"
+    ]
+
+
+def _signing_warning(template: Template, options: DeployOptions) -> list[str]:
+    """Functions that name a code signing configuration, deployed without signing."""
+    uploads = options.command in (Command.DEPLOY, Command.PACKAGE, Command.SYNC)
+    signed = [
+        f.logical_id
+        for f in template.of_type("AWS::Lambda::Function")
+        if f.has("CodeSigningConfigArn")
+    ]
+    if not signed or not uploads or options.has("--signing-profiles"):
+        return []
+    return [
+        f"{', '.join(signed)} name a CodeSigningConfigArn but the command line has no "
+        "--signing-profiles: SAM CLI uploads unsigned code (no signer permission is granted), "
+        "which a configuration with UntrustedArtifactOnDeployment: Enforce rejects"
     ]
 
 

@@ -734,3 +734,23 @@ def test_image_functions_without_a_repository_warn() -> None:
     assert any(a.startswith("ecr:") for a in actions(resolved.policy))
     # sam delete's image clean-up is not part of a deploy
     assert "ecr:BatchDeleteImage" not in actions(resolved.policy)
+
+
+def test_code_signing_without_signing_profiles_warns() -> None:
+    template = {
+        "Resources": {
+            "F": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Role": f"arn:aws:iam::{ACCOUNT}:role/r",
+                    "Code": {"S3Bucket": "b", "S3Key": "k"},
+                    "CodeSigningConfigArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:code-signing-config:csc-1",
+                },
+            }
+        }
+    }
+    unsigned = build(DEPLOY, template=template)
+    assert any("--signing-profiles" in w for w in unsigned.warnings)
+    signed = build([*DEPLOY, "--signing-profiles", "F=MyProfile"], template=template)
+    assert not any("--signing-profiles" in w for w in signed.warnings)
+    assert any(a.startswith("signer:") for a in actions(signed.policy))
