@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def cold_samples(probe: str, runs: int, *args: str) -> dict[str, list[float]]:
@@ -30,6 +31,21 @@ def cold_samples(probe: str, runs: int, *args: str) -> dict[str, list[float]]:
             for key, value in json.loads(out).items():
                 samples.setdefault(key, []).append(value * 1000)
     return samples
+
+
+def cold_command(args: list[str], runs: int) -> list[float]:
+    """Wall-clock seconds of ``python -m lambda_perms ARGS`` over ``runs`` fresh interpreters."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = cache
+        command = [sys.executable, "-m", "lambda_perms", *args]
+        subprocess.run(command, check=True, capture_output=True, env=env)  # fills the cache
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, env=env)
+            times.append(time.perf_counter() - start)
+    return times
 
 
 def report(samples: dict[str, list[float]], *, label: str = "cold") -> None:

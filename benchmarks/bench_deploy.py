@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
+
+from _cold import cold_command
 
 _ARGV = [
     "policy",
@@ -36,17 +34,7 @@ _ARGV = [
 
 
 def cold(runs: int) -> list[float]:
-    with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = cache
-        command = [sys.executable, "-m", "lambda_perms", *_ARGV]
-        subprocess.run(command, check=True, capture_output=True, env=env)  # fill the caches
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, env=env)
-            times.append(time.perf_counter() - start)
-    return times
+    return cold_command(_ARGV, runs)
 
 
 def warm(calls: int, *, scoped: bool) -> list[float]:

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _cold import cold_command
 
 _ROOT = Path(__file__).resolve().parents[1]
 _TEMPLATE = _ROOT / "tests" / "fixtures" / "templates" / "large-app.yaml"
@@ -35,17 +33,7 @@ def _argv(template: Path) -> list[str]:
 
 
 def cold(runs: int, template: Path) -> list[float]:
-    with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = cache
-        command = [sys.executable, "-m", "lambda_perms", *_argv(template)]
-        subprocess.run(command, check=True, capture_output=True, env=env)  # fill the caches
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, env=env)
-            times.append(time.perf_counter() - start)
-    return times
+    return cold_command(_argv(template), runs)
 
 
 def warm(calls: int, template: Path) -> tuple[list[float], dict[str, float], int]:
