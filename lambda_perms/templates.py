@@ -178,13 +178,10 @@ def _paths(value: Any, prefix: str, depth: int, out: set[str]) -> None:
         _paths(item, path, depth - 1, out)
 
 
-_NAME_CHARS = re.compile(r"[^*?]*")
-
-
 def _render_name(value: Any, stack: str | None) -> str:
     """A name property's value as a glob (intrinsics that cannot be resolved become ``*``)."""
     if isinstance(value, str):
-        return value.replace("*", "?") if not _NAME_CHARS.fullmatch(value) else value
+        return value  # AWS names hold no '*' or '?'
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, Mapping) and len(value) == 1:
