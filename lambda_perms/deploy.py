@@ -863,6 +863,7 @@ _HANDLER_VERBS: Final[Mapping[Handler, str]] = {
     Handler.DELETE: "deletes (rollback of a failed deploy, replacement, removal from the template)",
 }
 _ROLE_KEY = re.compile(r".*Role(Arn|ARN)?$")
+_CLOUDFORMATION_PRINCIPAL: Final[str] = "cloudformation.amazonaws.com"
 _CUSTOM_EVIDENCE: Final[Mapping[str, str]] = {
     "kind": "aws-docs",
     "source": "Using AWS Lambda with CloudFormation: CloudFormation invokes the ServiceToken",
@@ -953,10 +954,17 @@ def _fill(arn: str, values: Mapping[str, str], name: str = "*") -> str:
 class _TemplateScope:
     """Instance ARNs of a template's resources, and references between them, in a scope."""
 
-    def __init__(self, template: Template, values: Mapping[str, str], stack: str | None) -> None:
+    def __init__(
+        self,
+        template: Template,
+        values: Mapping[str, str],
+        stack: str | None,
+        service_role: str | None = None,
+    ) -> None:
         self.template = template
         self.values = values
         self.stack = stack
+        self.service_role = service_role  # --role-arn
         self.warnings: list[str] = []
 
     def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
@@ -1104,9 +1112,10 @@ def _from_template(
     cat: Catalogue,
     *,
     tight: bool,
+    service_role: str | None = None,
 ) -> _FromTemplate:
     out = _FromTemplate(warnings=list(template.notes))
-    where = _TemplateScope(template, values, stack)
+    where = _TemplateScope(template, values, stack, service_role)
     _catalogue_overrides(template, where, out)
     handlers = context.handlers()
     if handlers:
@@ -1183,10 +1192,18 @@ def _handler_grants(
             condition = Condition()
             if canonical == "iam:PassRole":
                 service, guessed = _passed_to(resource.type)
+                if service == _CLOUDFORMATION_PRINCIPAL:
+                    # a nested stack runs with its parent's service role (its schema has no
+                    # role property: CloudFormation sets it), so only --role-arn is passed
+                    if where.service_role is None:
+                        continue
+                    arns: tuple[str, ...] = (where.service_role,)
+                    unknown = False
+                else:
+                    arns, unknown = where.roles_of(resource)
                 if guessed:
                     out.derived.add(f"{resource.type} -> {service}")
                 condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
-                arns, unknown = where.roles_of(resource)
                 if unknown or not arns:
                     out.any_role.add(resource.label)
                     arns = (*arns, _fill("arn:${Partition}:iam::${Account}:role/*", values))
@@ -1409,7 +1426,9 @@ def deploy_policy(
     )
     values = _values(filled, options)
     extra = (
-        _from_template(loaded, context, values, filled.stack, cat, tight=tight)
+        _from_template(
+            loaded, context, values, filled.stack, cat, tight=tight, service_role=options.role_arn
+        )
         if loaded is not None
         else _FromTemplate()
     )

@@ -754,3 +754,27 @@ def test_code_signing_without_signing_profiles_warns() -> None:
     signed = build([*DEPLOY, "--signing-profiles", "F=MyProfile"], template=template)
     assert not any("--signing-profiles" in w for w in signed.warnings)
     assert any(a.startswith("signer:") for a in actions(signed.policy))
+
+
+def test_nested_stacks_pass_only_the_service_role() -> None:
+    template = {
+        "Resources": {
+            "Child": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {"TemplateURL": "https://s3.amazonaws.com/b/child.yaml"},
+            }
+        }
+    }
+    plain = build(DEPLOY, template=template)
+    assert "cloudformation:CreateStack" in actions(plain.policy)
+    assert "iam:PassRole" not in actions(plain.policy)  # no service role: nothing to pass
+    with_role = build([*DEPLOY, "--role-arn", ROLE], template=template)
+    assert with_role.service_role_policy is not None
+    assert with_role.service_role_policy.allows(
+        "iam:PassRole", ROLE, {"iam:PassedToService": "cloudformation.amazonaws.com"}
+    )
+    assert not with_role.service_role_policy.allows(
+        "iam:PassRole",
+        f"arn:aws:iam::{ACCOUNT}:role/admin",
+        {"iam:PassedToService": "cloudformation.amazonaws.com"},
+    )
