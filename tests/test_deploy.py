@@ -778,3 +778,44 @@ def test_nested_stacks_pass_only_the_service_role() -> None:
         f"arn:aws:iam::{ACCOUNT}:role/admin",
         {"iam:PassedToService": "cloudformation.amazonaws.com"},
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed", "denied"),
+    [
+        (f"arn:aws:iam::{ACCOUNT}:role/literal", "role/literal", "role/other"),
+        ({"Fn::GetAtt": ["Named", "Arn"]}, "role/named-role", "role/other"),
+        ({"Fn::GetAtt": "Named.Arn"}, "role/named-role", "role/other"),
+        (
+            {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-x"},
+            "role/my-app-x",
+            "role/other-x",
+        ),
+        (
+            {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/${Env}-worker"},
+            "role/prod-worker",
+            "role/prod-other",
+        ),
+        ({"Ref": "RoleParameter"}, "role/anything", None),
+        ({"Fn::ImportValue": "shared-role"}, "role/anything", None),
+    ],
+)
+def test_function_roles_are_resolved(role: object, allowed: str, denied: str | None) -> None:
+    template = {
+        "Resources": {
+            "Named": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"RoleName": "named-role", "AssumeRolePolicyDocument": {}},
+            },
+            "F": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Role": role, "Code": {"ZipFile": "x"}},
+            },
+        }
+    }
+    policy = build(DEPLOY, template=template).policy
+    lambda_only = {"iam:PassedToService": "lambda.amazonaws.com"}
+    arn = f"arn:aws:iam::{ACCOUNT}:"
+    assert policy.allows("iam:PassRole", arn + allowed, lambda_only)
+    if denied is not None:
+        assert not policy.allows("iam:PassRole", arn + denied, lambda_only)
