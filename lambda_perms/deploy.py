@@ -1083,24 +1083,31 @@ class _FromTemplate:
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> types
     derived: set[str] = field(default_factory=set)  # "type -> service" guessed for PassRole
-    any_role: set[str] = field(default_factory=set)  # resources passing roles not named
+    # service -> resources whose handlers may pass a role the template does not name
+    any_role: dict[str, list[str]] = field(default_factory=dict)
 
     def finish(self) -> None:
-        for action in sorted(self.skipped, key=str.lower):
-            types = ", ".join(sorted(self.skipped[action]))
+        """One warning per kind of thing, however many resources share it."""
+        if self.skipped:
+            listed = "; ".join(
+                f"{action} ({', '.join(sorted(self.skipped[action]))})"
+                for action in sorted(self.skipped, key=str.lower)
+            )
             self.warnings.append(
-                f"the {types} handler lists {action}, which is not an IAM action in the "
-                "universe snapshot: not granted"
+                "handler lists name what is not an IAM action in the universe snapshot, so it "
+                f"is not granted: {listed}"
             )
         if self.derived:
             self.warnings.append(
                 "iam:PassRole is limited to the service named after the resource type (no data "
                 f"on it): {', '.join(sorted(self.derived))}"
             )
-        for label in sorted(self.any_role):
+        for service in sorted(self.any_role):
+            names = ", ".join(dict.fromkeys(self.any_role[service]))
             self.warnings.append(
-                f"{label}: its handlers may pass a role that the template does not name: "
-                "iam:PassRole is granted on any role of the account (only to its service)"
+                f"iam:PassRole to {service} is granted on any role of the account: the "
+                f"handlers of {names} may pass a role the template does not name (--tight "
+                "leaves it out where a rule shows no role property is set)"
             )
 
 
@@ -1205,7 +1212,7 @@ def _handler_grants(
                     out.derived.add(f"{resource.type} -> {service}")
                 condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
                 if unknown or not arns:
-                    out.any_role.add(resource.label)
+                    out.any_role.setdefault(service, []).append(resource.logical_id)
                     arns = (*arns, _fill("arn:${Partition}:iam::${Account}:role/*", values))
                 resources = tuple(sorted(set(arns)))
             else:
