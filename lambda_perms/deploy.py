@@ -702,8 +702,10 @@ def _covers(outer: str, inner: str) -> bool:
         len(inner_head) < len(head) and head.startswith(inner_head)
     ):
         return False
-    # a plain prefix and a final '*' (which crosses any separator) match all that starts so
-    if outer.endswith("*") and head == outer[:-1] and inner_head.startswith(head):
+    # ``outer`` is ``inner``'s start (ending in a plain character) and a final '*', which
+    # matches whatever follows, across any separator
+    start = outer[:-1]
+    if outer.endswith("*") and start[-1:] not in ("*", "?", "") and inner.startswith(start):
         return True
     # a name ``inner`` matches (its wildcards as little as they can be) that ``outer`` misses
     witness = inner.replace("*", "").replace("?", "x")

@@ -346,7 +346,9 @@ def _yaml_load(text: str) -> Any:
     except ImportError:
         raise _YamlMissing from None
 
-    class Loader(yaml.SafeLoader):
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it
+
+    class Loader(base):  # type: ignore[valid-type,misc]
         pass
 
     def intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:

@@ -709,15 +709,17 @@ def test_non_iam_handler_entries_are_skipped_with_a_warning() -> None:
 
 
 @given(
-    outer=st.text(alphabet="ab:/*?", min_size=1, max_size=7),
-    inner=st.text(alphabet="ab:/*?", min_size=1, max_size=7),
+    outer=st.text(alphabet="ab:/*?", min_size=1, max_size=8),
+    inner=st.text(alphabet="ab:/*?", min_size=1, max_size=8),
+    prefix=st.sampled_from(["arn:aws:s3:::", "arn:aws:lambda:*:1:", "arn:aws:x:r:1:"]),
 )
-@settings(max_examples=300, deadline=None)
-def test_covers_shortcuts_agree_with_the_resource_language(outer: str, inner: str) -> None:
+@settings(max_examples=400, deadline=None)
+def test_covers_shortcuts_agree_with_the_resource_language(
+    outer: str, inner: str, prefix: str
+) -> None:
     from lambda_perms import _reglang
     from lambda_perms.deploy import _covers
 
-    prefix = "arn:aws:s3:::"
     exact = _reglang.is_subset(
         [_reglang.compile_pattern(prefix + inner)], [_reglang.compile_pattern(prefix + outer)]
     )
