@@ -21,8 +21,12 @@ Selection (which catalogue needs a command line brings in):
   read and update handlers, and the delete handlers when rollback is included (a failed first
   deploy deletes what it created); ``sam delete`` runs the delete handlers; ``sam package`` runs
   none;
-* a property trigger (``AWS::Lambda::Function.VpcConfig``) applies only when the property is
-  named in :attr:`DeployOptions.properties`: templates are not read yet, so it is off by default;
+* a property trigger (``AWS::Lambda::Function.VpcConfig``) applies when the property is named
+  in :attr:`DeployOptions.properties` (or set in the template) and the need's phases are ones
+  the command goes through (``sam delete``'s clean-up is not part of a deploy); without a
+  template none is named, so they are off. With a template in the default mode, a
+  CloudFormation need whose property belongs to a type the template deploys applies whether or
+  not the property is set: the full handler lists, which ``tight=True`` narrows;
 * rollback-only needs are dropped by ``rollback=False`` (``--no-rollback``), with a warning;
   ``sam delete`` keeps the delete handlers whatever the flag says, since deleting is its job.
 
@@ -48,6 +52,18 @@ readable, unique Sid: service + purpose (``CloudFormationDeploy``, ``S3Artifacts
 action granted outside rollback on a resource is not repeated in the rollback statement of that
 resource, and a grant whose resource is contained (exactly, as patterns) in another grant's of
 the same action and condition is folded into it. Output is deterministic.
+
+With a template (``template=``, see :mod:`lambda_perms.templates`): the types the catalogue
+curates (``AWS::Lambda::Function``, ``AWS::IAM::Role``, ``AWS::Lambda::Permission``) keep their
+needs, with ``function``, ``execution-role`` and ``function-role`` rendered as the template's
+own functions and roles; every other type gets its CloudFormation handler lists from
+``data/cloudformation`` (create and update; delete as rollback, or alone for ``sam delete``),
+each action on the instance's own ARN when it acts on the instance's type, else on the
+resources of its types in the account and region, else ``*``; ``iam:PassRole`` on the roles the
+instance names, conditioned on ``iam:PassedToService``. Custom resources add
+``lambda:InvokeFunction`` (or ``sns:Publish``) on their ServiceToken, macros
+``cloudformation:CreateChangeSet`` on their transform. :attr:`DeployPolicy.origins` and
+:meth:`DeployPolicy.explain` name the template resource or property behind each action.
 
 Permissions boundary (``boundary=ARN``): the ``iam:CreateRole`` + ``iam:PassRole`` path lets
 whoever may deploy create a role with any policy and hand it to a function, an escalation. With
@@ -298,7 +314,7 @@ class DeployOptions:
     value only for ``--on-failure``: ``"--on-failure DELETE"``); the values the command line
     carries are kept in their own fields. ``resource_types`` are the CloudFormation types the
     template produces, ``properties`` the template properties that switch permissions on
-    (templates are not read yet: none by default).
+    (none by default); ``deploy_policy(..., template=...)`` takes both from the template.
     """
 
     command: Command = Command.DEPLOY
