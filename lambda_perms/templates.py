@@ -443,6 +443,12 @@ class _Reader:
                 path="Resources",
             )
         for logical_id, body in resources.items():
+            if str(logical_id).startswith("Fn::ForEach::"):
+                raise self.fail(
+                    "Fn::ForEach (the AWS::LanguageExtensions transform) is not expanded here: "
+                    "give the template with the loop written out",
+                    path=f"Resources.{logical_id}",
+                )
             if not isinstance(body, Mapping):
                 raise self.fail("a resource is a mapping", path=f"Resources.{logical_id}")
             declared = body.get("Type")

@@ -94,6 +94,11 @@ BAD_TEXT = [
     ("AWSTemplateFormatVersion: '2010-09-09'\n", "Resources", "non-empty mapping"),
     ("Resources: {}\n", "Resources", "non-empty mapping"),
     ("Resources:\n  Q: 3\n", "Resources.Q", "a resource is a mapping"),
+    (
+        "Resources:\n  Fn::ForEach::Qs:\n    - N\n    - [A]\n    - ${N}Q: {Type: AWS::SQS::Queue}\n",
+        "Resources.Fn::ForEach::Qs",
+        "Fn::ForEach (the AWS::LanguageExtensions transform) is not expanded here",
+    ),
     ("Resources:\n  Q:\n    Properties: {}\n", "Resources.Q.Type", "needs a Type"),
     ("Resources:\n  Q:\n    Type: [a]\n", "Resources.Q.Type", "needs a Type"),
     (
