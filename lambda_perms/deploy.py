@@ -83,6 +83,7 @@ execution-role ARNs.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -946,7 +947,12 @@ def _plain_need(
             "action": action,
             "phases": phases,
             "caller": caller,
-            "triggers": ({"command": "deploy"}, {"command": "sync"}, {"command": "delete"}),
+            # the commands whose phases these are (custom resources run on delete too)
+            "triggers": tuple(
+                {"command": c.value}
+                for c in (Command.DEPLOY, Command.SYNC, Command.DELETE)
+                if not _COMMAND_PHASES[c].isdisjoint(phases)
+            ),
             "resources": ("*",),
             "star_reason": "scoped per template resource (see the statement's Resource)",
             "why": why,
@@ -1470,8 +1476,8 @@ def deploy_policy(
                 dropped_boundary = True
                 continue
             grants = _grants(need, cat, values, options, managed=managed, overrides=extra.overrides)
-            if loaded is not None:
-                grants = [_with_origins(g, need, loaded, extra) for g in grants]
+            if loaded is not None and (found := _origins_of(need, loaded)):
+                grants = [dataclasses.replace(g, origins=found) for g in grants]
             to_role = split and need.caller is Caller.CLOUDFORMATION and not _bootstrap(need)
             (role if to_role else mine).append((need, grants))
     for need, grants in extra.pairs:
@@ -1535,8 +1541,8 @@ def _signing_warning(template: Template, options: DeployOptions) -> list[str]:
     ]
 
 
-def _with_origins(grant: _Grant, need: Need, template: Template, extra: _FromTemplate) -> _Grant:
-    """A catalogue grant with the template resources (or properties) that brought it in."""
+def _origins_of(need: Need, template: Template) -> tuple[str, ...]:
+    """The template resources (or properties) that bring a catalogue need in."""
     labels: list[str] = []
     for trigger in need.triggers:
         if isinstance(trigger, ResourceTypeTrigger):
@@ -1552,8 +1558,4 @@ def _with_origins(grant: _Grant, need: Need, template: Template, extra: _FromTem
                     f"{r.label}: the {path} rule of its handlers (not set; dropped by --tight)"
                     for r in template.of_type(kind)
                 )
-    if not labels:
-        return grant
-    return _Grant(
-        grant.action, grant.resource, grant.condition, grant.template, tuple(dict.fromkeys(labels))
-    )
+    return tuple(dict.fromkeys(labels))
