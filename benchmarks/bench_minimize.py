@@ -23,7 +23,7 @@ from typing import Literal
 
 import lambda_perms
 from lambda_perms import Policy, Statement
-from lambda_perms.algebra import minimize_actions
+from lambda_perms.algebra.minimize import minimize_actions
 
 _CFN = (
     "CreateChangeSet DeleteStack DescribeChangeSet DescribeStackEvents DescribeStacks "

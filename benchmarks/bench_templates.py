@@ -37,8 +37,8 @@ def cold(runs: int, template: Path) -> list[float]:
 
 
 def warm(calls: int, template: Path) -> tuple[list[float], dict[str, float], int]:
-    from lambda_perms.deploy import DeployOptions, Scope, deploy_policy
-    from lambda_perms.templates import load_template
+    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms.deploy.templates import load_template
 
     options, _ = DeployOptions.from_sam_args(_SAM)
     scope = Scope(account="123456789012", region="eu-west-1")
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--template", type=Path, default=_TEMPLATE)
     args = parser.parse_args()
-    from lambda_perms.templates import load_template
+    from lambda_perms.deploy.templates import load_template
 
     loaded = load_template(args.template)
     source = _source_resources(args.template)

@@ -21,7 +21,11 @@ from typing import TYPE_CHECKING, Any
 from lambda_perms._version import __version__
 
 if TYPE_CHECKING:
-    from lambda_perms._catalogue import (
+    from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
+    from lambda_perms.algebra.diff import DiffEntry, PolicyDiff
+    from lambda_perms.algebra.minimize import Minimized
+    from lambda_perms.algebra.validation import Finding, Severity, validate
+    from lambda_perms.catalogues._catalogue import (
         Caller,
         Catalogue,
         CommandTrigger,
@@ -37,12 +41,8 @@ if TYPE_CHECKING:
         Verdict,
         catalogue,
     )
-    from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
-    from lambda_perms.actions import Action, ActionPattern
-    from lambda_perms.algebra import DiffEntry, Minimized, PolicyDiff
-    from lambda_perms.arn import Arn, ArnTemplate, ResourcePattern
-    from lambda_perms.builder import PolicyBuilder, StatementBuilder
-    from lambda_perms.deploy import DeployOptions, DeployPolicy, Scope, deploy_policy
+    from lambda_perms.deploy._deploy import DeployOptions, DeployPolicy, Scope, deploy_policy
+    from lambda_perms.deploy.templates import Template, TemplateResource, load_template
     from lambda_perms.errors import (
         DataError,
         InvalidActionError,
@@ -55,7 +55,10 @@ if TYPE_CHECKING:
         UnknownNameError,
         UsageError,
     )
-    from lambda_perms.policy import (
+    from lambda_perms.iam.actions import Action, ActionPattern
+    from lambda_perms.iam.arn import Arn, ArnTemplate, ResourcePattern
+    from lambda_perms.iam.builder import PolicyBuilder, StatementBuilder
+    from lambda_perms.iam.policy import (
         Condition,
         Decision,
         Effect,
@@ -65,8 +68,6 @@ if TYPE_CHECKING:
         Principal,
         Statement,
     )
-    from lambda_perms.templates import Template, TemplateResource, load_template
-    from lambda_perms.validation import Finding, Severity, validate
 
 __all__ = [
     "AccessLevel",
@@ -129,29 +130,29 @@ __all__ = [
 ]
 
 _HOME: dict[str, str] = {
-    "deploy_policy": "deploy",
-    "DeployOptions": "deploy",
-    "Scope": "deploy",
-    "DeployPolicy": "deploy",
-    "catalogue": "_catalogue",
-    "Catalogue": "_catalogue",
-    "Need": "_catalogue",
-    "Phase": "_catalogue",
-    "Caller": "_catalogue",
-    "Verdict": "_catalogue",
-    "ServiceCatalogue": "_catalogue",
-    "Profile": "_catalogue",
-    "ProfileEntry": "_catalogue",
-    "ResourceTemplate": "_catalogue",
-    "Evidence": "_catalogue",
-    "CommandTrigger": "_catalogue",
-    "ResourceTypeTrigger": "_catalogue",
-    "PropertyTrigger": "_catalogue",
-    "Action": "actions",
-    "ActionPattern": "actions",
-    "Arn": "arn",
-    "ArnTemplate": "arn",
-    "ResourcePattern": "arn",
+    "deploy_policy": "deploy._deploy",
+    "DeployOptions": "deploy._deploy",
+    "Scope": "deploy._deploy",
+    "DeployPolicy": "deploy._deploy",
+    "catalogue": "catalogues._catalogue",
+    "Catalogue": "catalogues._catalogue",
+    "Need": "catalogues._catalogue",
+    "Phase": "catalogues._catalogue",
+    "Caller": "catalogues._catalogue",
+    "Verdict": "catalogues._catalogue",
+    "ServiceCatalogue": "catalogues._catalogue",
+    "Profile": "catalogues._catalogue",
+    "ProfileEntry": "catalogues._catalogue",
+    "ResourceTemplate": "catalogues._catalogue",
+    "Evidence": "catalogues._catalogue",
+    "CommandTrigger": "catalogues._catalogue",
+    "ResourceTypeTrigger": "catalogues._catalogue",
+    "PropertyTrigger": "catalogues._catalogue",
+    "Action": "iam.actions",
+    "ActionPattern": "iam.actions",
+    "Arn": "iam.arn",
+    "ArnTemplate": "iam.arn",
+    "ResourcePattern": "iam.arn",
     "DataError": "errors",
     "InvalidActionError": "errors",
     "InvalidArnError": "errors",
@@ -162,29 +163,29 @@ _HOME: dict[str, str] = {
     "QuotaError": "errors",
     "UsageError": "errors",
     "TemplateError": "errors",
-    "Template": "templates",
-    "TemplateResource": "templates",
-    "load_template": "templates",
-    "Condition": "policy",
-    "Decision": "policy",
-    "Effect": "policy",
-    "Evaluation": "policy",
-    "Policy": "policy",
-    "PolicyKind": "policy",
-    "Principal": "policy",
-    "Statement": "policy",
+    "Template": "deploy.templates",
+    "TemplateResource": "deploy.templates",
+    "load_template": "deploy.templates",
+    "Condition": "iam.policy",
+    "Decision": "iam.policy",
+    "Effect": "iam.policy",
+    "Evaluation": "iam.policy",
+    "Policy": "iam.policy",
+    "PolicyKind": "iam.policy",
+    "Principal": "iam.policy",
+    "Statement": "iam.policy",
     "AccessLevel": "_universe",
     "Universe": "_universe",
     "UniverseVersion": "_universe",
     "universe": "_universe",
-    "DiffEntry": "algebra",
-    "Minimized": "algebra",
-    "PolicyDiff": "algebra",
-    "PolicyBuilder": "builder",
-    "StatementBuilder": "builder",
-    "Finding": "validation",
-    "Severity": "validation",
-    "validate": "validation",
+    "DiffEntry": "algebra.diff",
+    "Minimized": "algebra.minimize",
+    "PolicyDiff": "algebra.diff",
+    "PolicyBuilder": "iam.builder",
+    "StatementBuilder": "iam.builder",
+    "Finding": "algebra.validation",
+    "Severity": "algebra.validation",
+    "validate": "algebra.validation",
 }
 
 

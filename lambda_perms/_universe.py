@@ -30,9 +30,9 @@ from functools import cache, lru_cache
 from typing import Any
 
 from lambda_perms import _data
-from lambda_perms._glob import action_key, action_regex, has_wildcard
-from lambda_perms.actions import Action, ActionPattern
 from lambda_perms.errors import DataError, UnknownNameError
+from lambda_perms.iam._glob import action_key, action_regex, has_wildcard
+from lambda_perms.iam.actions import Action, ActionPattern
 
 __all__ = [
     "AccessLevel",

@@ -20,9 +20,9 @@ from lambda_perms._version import __version__
 from lambda_perms.errors import InvalidPolicyError, LambdaPermsError
 
 if TYPE_CHECKING:
-    from lambda_perms._catalogue import Need
-    from lambda_perms.deploy import DeployPolicy
-    from lambda_perms.policy import Policy
+    from lambda_perms.catalogues._catalogue import Need
+    from lambda_perms.deploy._deploy import DeployPolicy
+    from lambda_perms.iam.policy import Policy
 
 __all__ = ["main", "version_text"]
 
@@ -41,9 +41,9 @@ class _UsageError(Exception):
 
 def version_text() -> str:
     """``lambda-perms 0.1.0 (universe ...; catalogue ...; cloudformation handlers ...)``."""
-    from lambda_perms._catalogue import catalogue
     from lambda_perms._data import cloudformation_version
     from lambda_perms._universe import universe
+    from lambda_perms.catalogues._catalogue import catalogue
 
     return (
         f"{_PROG} {__version__} (universe {universe().version}; catalogue evidence "
@@ -62,7 +62,7 @@ def _read(path: str) -> str:
 
 
 def _load_policy(path: str, kind: str = "identity") -> Policy:
-    from lambda_perms.policy import Policy
+    from lambda_perms.iam.policy import Policy
 
     text = _read(path)
     name = "<stdin>" if path == "-" else path
@@ -76,7 +76,7 @@ def _load_policy(path: str, kind: str = "identity") -> Policy:
 
 def _emit(policies: dict[str, Policy], args: argparse.Namespace) -> None:
     """Minimize and fit ``policies`` (name → policy) as asked, then print them in the format."""
-    from lambda_perms.formats import part_names, render
+    from lambda_perms.render.formats import part_names, render
 
     out: dict[str, Policy] = {}
     for name, given in policies.items():
@@ -96,7 +96,7 @@ def _note(kind: str, text: str) -> None:
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:
-    from lambda_perms import docs
+    from lambda_perms.render import docs
 
     root: pathlib.Path | None = args.root or docs.default_root()
     if root is None:
@@ -127,7 +127,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 def _deploy(args: argparse.Namespace) -> DeployPolicy:
     """The deploy policy for the SAM command line and scope in ``args`` (notes on stderr)."""
-    from lambda_perms.deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
 
     options, notes = DeployOptions.from_sam_args(list(args.sam))
     for note in notes:
@@ -171,8 +171,8 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 
 def _print_profile(args: argparse.Namespace) -> int:
-    from lambda_perms import _catalogue
-    from lambda_perms.policy import Policy, Statement
+    from lambda_perms.catalogues import _catalogue
+    from lambda_perms.iam.policy import Policy, Statement
 
     if args.sam:
         raise _UsageError("--profile prints a named selection: it takes no SAM command line")
@@ -197,7 +197,7 @@ def _describe(item: Mapping[str, Any]) -> str:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from lambda_perms.review import reasons_of, review
+    from lambda_perms.deploy.review import reasons_of, review
 
     current = _load_policy(args.current)
     reasons: dict[str, tuple[Need, ...]] | None = None
@@ -228,7 +228,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
-    from lambda_perms.algebra import merge
+    from lambda_perms.algebra.merge import merge
 
     policies = [_load_policy(path) for path in args.files]
     _emit({args.name: merge(*policies)}, args)
@@ -245,7 +245,7 @@ def _cmd_minimize(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from lambda_perms.validation import Severity, validate
+    from lambda_perms.algebra.validation import Severity, validate
 
     policy = _load_policy(args.file, args.kind)
     findings = validate(policy, quota=args.quota)
@@ -260,8 +260,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from lambda_perms._catalogue import catalogue
     from lambda_perms._universe import universe
+    from lambda_perms.catalogues._catalogue import catalogue
 
     known = universe()
     cat = catalogue()
@@ -352,8 +352,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _schemas() -> dict[str, Any]:
-    from lambda_perms import docs
-    from lambda_perms.formats import policy_schema
+    from lambda_perms.render import docs
+    from lambda_perms.render.formats import policy_schema
 
     out: dict[str, Any] = {"policy": policy_schema()}
     for path, text in docs.schemas().items():
@@ -440,7 +440,7 @@ def _add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_output_arguments(parser: argparse.ArgumentParser, *, minimize_flag: bool) -> None:
-    from lambda_perms.formats import FORMATS
+    from lambda_perms.render.formats import FORMATS
 
     parser.add_argument(
         "--format",

@@ -17,7 +17,7 @@ Strategies:
   case) over an action pool;
 * :func:`resources` (concrete ARNs) and :func:`resource_patterns` over a resource pool;
 * :func:`condition_entries`, :func:`conditions`, :func:`principals`;
-* :func:`statements` and :func:`policies` for a :class:`~lambda_perms.policy.PolicyKind`;
+* :func:`statements` and :func:`policies` for a :class:`~lambda_perms.iam.policy.PolicyKind`;
 * :func:`policy_documents`: raw JSON documents in every shape AWS accepts (scalar or list
   values, ``Statement`` as object or array, optional ``Version``), for parser tests;
 * :func:`contexts`: request contexts for the condition keys the pools use.
@@ -35,9 +35,9 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
         "lambda_perms.strategies needs Hypothesis: pip install 'lambda-perms[strategies]'"
     ) from e
 
-from lambda_perms.actions import Action, ActionPattern
-from lambda_perms.arn import ResourcePattern
-from lambda_perms.policy import (
+from lambda_perms.iam.actions import Action, ActionPattern
+from lambda_perms.iam.arn import ResourcePattern
+from lambda_perms.iam.policy import (
     Condition,
     ConditionEntry,
     Effect,

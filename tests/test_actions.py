@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from lambda_perms.actions import Action, ActionPattern
 from lambda_perms.errors import InvalidActionError
+from lambda_perms.iam.actions import Action, ActionPattern
 
 
 class TestMatching:

@@ -9,9 +9,10 @@ import pytest
 
 import lambda_perms
 from lambda_perms import Policy, Statement, UsageError
-from lambda_perms.algebra import DEFAULT_PROTECTED, diff
+from lambda_perms.algebra.diff import diff
+from lambda_perms.algebra.minimize import DEFAULT_PROTECTED
 from lambda_perms.errors import QuotaError
-from lambda_perms.policy import Condition
+from lambda_perms.iam.policy import Condition
 
 U = lambda_perms.universe()
 

@@ -22,7 +22,7 @@ def test_the_api_guide_runs() -> None:
 
 def test_the_guide_is_hand_written(tmp_path: Path) -> None:
     """``lambda-perms docs`` neither generates nor prunes docs/api.md."""
-    from lambda_perms import docs
+    from lambda_perms.render import docs
 
     assert "api.md" not in docs.render_all()
     (tmp_path / "api.md").write_text("mine\n")

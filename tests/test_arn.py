@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_perms.arn import Arn, ArnTemplate, ResourcePattern, partition_of_region
 from lambda_perms.errors import InvalidArnError, MissingPlaceholderError
+from lambda_perms.iam.arn import Arn, ArnTemplate, ResourcePattern, partition_of_region
 
 
 class TestArn:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from lambda_perms import InvalidPolicyError, Policy, PolicyBuilder
-from lambda_perms.builder import StatementBuilder
+from lambda_perms.iam.builder import StatementBuilder
 
 ACTIONS = ("s3:GetObject", "s3:PutObject", "iam:PassRole", "lambda:GetFunction")
 RESOURCES = ("arn:aws:s3:::b/k", "arn:aws:iam::1:role/r", "*")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import lambda_perms
-from lambda_perms._catalogue import (
+from lambda_perms._universe import Universe, UniverseVersion
+from lambda_perms.catalogues._catalogue import (
     Caller,
     Catalogue,
     Command,
@@ -26,9 +27,8 @@ from lambda_perms._catalogue import (
     Verdict,
     catalogue,
 )
-from lambda_perms._universe import Universe, UniverseVersion
-from lambda_perms.actions import Action
 from lambda_perms.errors import DataError, InvalidActionError, UnknownNameError
+from lambda_perms.iam.actions import Action
 
 RESOURCES = """\
 schema_version = 1
@@ -536,7 +536,7 @@ def test_the_shipped_catalogue_is_cached() -> None:
 
 
 def lambda_perms_catalogue() -> Catalogue:
-    from lambda_perms import _catalogue
+    from lambda_perms.catalogues import _catalogue
 
     return _catalogue.catalogue()
 

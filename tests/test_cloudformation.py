@@ -1,4 +1,4 @@
-"""lambda_perms._cloudformation: the handler data and the curated types file.
+"""lambda_perms.catalogues.cloudformation: the handler data and the curated types file.
 
 The shipped ``data/cloudformation/types.toml`` is linted rule by rule against the handler data
 and the action universe; the loader's own rules are checked on broken copies.
@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from lambda_perms import _cloudformation, _data
+from lambda_perms import _data
 from lambda_perms._universe import universe
+from lambda_perms.catalogues import cloudformation as _cloudformation
 from lambda_perms.errors import DataError, UnknownNameError
 
 ROOT = Path(__file__).resolve().parents[1]

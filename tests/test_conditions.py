@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from lambda_perms._conditions import (
+from lambda_perms.errors import InvalidPolicyError
+from lambda_perms.iam.conditions import (
     KNOWN_OPERATORS,
     ConditionValue,
     Context,
@@ -27,7 +28,6 @@ from lambda_perms._conditions import (
     parse_operator,
     substitute,
 )
-from lambda_perms.errors import InvalidPolicyError
 
 Row = tuple[str, str, Sequence[ConditionValue], Context, bool]
 

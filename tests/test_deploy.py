@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lambda_perms
-from lambda_perms._catalogue import Command, catalogue
-from lambda_perms.deploy import (
+from lambda_perms.algebra.validation import Severity, validate
+from lambda_perms.catalogues._catalogue import Command, catalogue
+from lambda_perms.deploy._deploy import (
     BOUNDARY_ACTIONS,
     DEFAULT_RESOURCE_TYPES,
     ROLLBACK_WARNING,
@@ -23,8 +24,7 @@ from lambda_perms.deploy import (
     deploy_policy,
 )
 from lambda_perms.errors import InvalidArnError, UnknownNameError
-from lambda_perms.policy import Policy
-from lambda_perms.validation import Severity, validate
+from lambda_perms.iam.policy import Policy
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
@@ -556,9 +556,9 @@ def test_explain_names_each_statement_and_reason() -> None:
 def test_module_doctest() -> None:
     import doctest
 
-    import lambda_perms.deploy
+    import lambda_perms.deploy._deploy
 
-    assert doctest.testmod(lambda_perms.deploy).failed == 0
+    assert doctest.testmod(lambda_perms.deploy._deploy).failed == 0
 
 
 # -- with a template ------------------------------------------------------------------------------
@@ -717,8 +717,8 @@ def test_non_iam_handler_entries_are_skipped_with_a_warning() -> None:
 def test_covers_shortcuts_agree_with_the_resource_language(
     outer: str, inner: str, prefix: str
 ) -> None:
-    from lambda_perms import _reglang
-    from lambda_perms.deploy import _covers
+    from lambda_perms.deploy._deploy import _covers
+    from lambda_perms.iam import _reglang
 
     exact = _reglang.is_subset(
         [_reglang.compile_pattern(prefix + inner)], [_reglang.compile_pattern(prefix + outer)]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lambda_perms import docs
-from lambda_perms._catalogue import Catalogue, Verdict, catalogue
+from lambda_perms.catalogues._catalogue import Catalogue, Verdict, catalogue
 from lambda_perms.errors import DataError
+from lambda_perms.render import docs
 from tests.test_catalogue import UNIVERSE, fixture_catalogue, write_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_the_pages(cat: Catalogue) -> None:
         assert text.endswith("\n"), path
         assert not text.endswith("\n\n"), path
     # every curated CloudFormation type and rule is on its page
-    from lambda_perms import _cloudformation
+    from lambda_perms.catalogues import cloudformation as _cloudformation
 
     page = pages["cloudformation-types.md"]
     for name, info in _cloudformation.curated_types().items():

@@ -1,4 +1,4 @@
-"""``lambda_perms.formats``: JSON, CloudFormation (cfn-lint clean) and Terraform (HCL round trip)."""
+"""``lambda_perms.render.formats``: JSON, CloudFormation (cfn-lint clean) and Terraform (HCL round trip)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from lambda_perms.errors import UsageError
-from lambda_perms.formats import FORMATS, part_names, policy_schema, render
-from lambda_perms.policy import Policy
+from lambda_perms.iam.policy import Policy
+from lambda_perms.render.formats import FORMATS, part_names, policy_schema, render
 
 _SMALL = Policy.from_dict(
     {

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from lambda_perms import InvalidPolicyError, Policy, Principal, Statement
-from lambda_perms.policy import Condition, Effect, PolicyKind
+from lambda_perms.iam.policy import Condition, Effect, PolicyKind
 
 ACCOUNT = "123456789012"
 

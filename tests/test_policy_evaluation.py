@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lambda_perms import InvalidActionError, Policy
-from lambda_perms.policy import Context, Decision
+from lambda_perms.iam.policy import Context, Decision
 
 BUCKET = "arn:aws:s3:::amzn-s3-demo-bucket"
 ACCOUNT = "123456789012"

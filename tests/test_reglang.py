@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambda_perms._reglang import compile_pattern, exists, is_subset
-from lambda_perms.arn import ResourcePattern
+from lambda_perms.iam._reglang import compile_pattern, exists, is_subset
+from lambda_perms.iam.arn import ResourcePattern
 
 ALPHABET = "ab:/"
 STRINGS = ["".join(p) for n in range(6) for p in itertools.product(ALPHABET, repeat=n)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lambda_perms import DeployOptions, Policy, Statement, deploy_policy
-from lambda_perms.review import granted_on, purpose, reasons_of, review
+from lambda_perms.deploy.review import granted_on, purpose, reasons_of, review
 
 
 def test_missing_and_excess_with_purposes() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from lambda_perms import Policy, Statement
-from lambda_perms.size import (
+from lambda_perms.algebra.size import (
     INLINE_GROUP,
     INLINE_ROLE,
     INLINE_USER,

@@ -1,4 +1,4 @@
-"""lambda_perms.templates: reading SAM and CloudFormation templates.
+"""lambda_perms.deploy.templates: reading SAM and CloudFormation templates.
 
 Tables of real template fragments (the short-form tags as the CloudFormation User Guide writes
 them, SAM resources as ``sam init`` writes them), every error path, the SAM expansion, the
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from lambda_perms.deploy.templates import Template, TemplateResource, load_template
 from lambda_perms.errors import LambdaPermsError, TemplateError
-from lambda_perms.templates import Template, TemplateResource, load_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "templates"
 

@@ -479,7 +479,7 @@ def property_rules() -> tuple[Rule, ...]:
             for rule in entry.get("rules", []):
                 rules.append((kind, rule["property"], frozenset(rule.get("actions", []))))
     from lambda_perms import catalogue
-    from lambda_perms._catalogue import PropertyTrigger
+    from lambda_perms.catalogues._catalogue import PropertyTrigger
 
     for service in catalogue().services:
         for need in service.needs:
@@ -670,7 +670,7 @@ def test_bad_input_is_one_line_error(path: Path, capsys: pytest.CaptureFixture[s
 
 
 def _api(template: Path | dict[str, Any]) -> dict[str, object]:
-    from lambda_perms.deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
 
     options, _notes = DeployOptions.from_sam_args(SAM_LINE)
     scope = Scope(account=ACCOUNT, region=REGION, stack=STACK, bucket=BUCKET)

@@ -14,7 +14,7 @@ import pytest
 import lambda_perms
 from lambda_perms import UnknownNameError
 from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
-from lambda_perms.actions import Action
+from lambda_perms.iam.actions import Action
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "universe"
 

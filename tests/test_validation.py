@@ -11,7 +11,7 @@ import pytest
 import lambda_perms
 from lambda_perms import Policy
 from lambda_perms._universe import Universe
-from lambda_perms.validation import Finding, Severity, _can_meet, validate
+from lambda_perms.algebra.validation import Finding, Severity, _can_meet, validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policies"
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lambda_perms import Policy, Statement
 from lambda_perms._universe import Universe
-from lambda_perms.policy import Condition
+from lambda_perms.iam.policy import Condition
 
 from . import reference
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lambda_perms import InvalidPolicyError, Policy
 from lambda_perms import strategies as lps
-from lambda_perms.policy import Decision
+from lambda_perms.iam.policy import Decision
 
 from . import reference
 

@@ -1,7 +1,7 @@
 """Exact decisions about sets of resources described by IAM resource patterns.
 
 A ``Resource`` entry denotes a regular language of ARNs (``*`` and ``?`` with IAM's segment
-rule, see :mod:`lambda_perms._glob`). The algebra needs Boolean questions over several such
+rule, see :mod:`lambda_perms.iam._glob`). The algebra needs Boolean questions over several such
 languages at once ("is there a resource matched by ``a`` and by ``b`` but by none of ``c``,
 ``d``?"), which this module answers exactly by exploring the product of the patterns'
 automata over a finite alphabet of character classes.

@@ -37,13 +37,13 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from lambda_perms._glob import has_wildcard
 from lambda_perms._universe import Universe
 from lambda_perms._universe import universe as default_universe
-from lambda_perms.actions import ActionPattern
-from lambda_perms.arn import ResourcePattern
-from lambda_perms.policy import Effect, Policy, Statement
-from lambda_perms.size import quota_of
+from lambda_perms.algebra.size import quota_of
+from lambda_perms.iam._glob import has_wildcard
+from lambda_perms.iam.actions import ActionPattern
+from lambda_perms.iam.arn import ResourcePattern
+from lambda_perms.iam.policy import Effect, Policy, Statement
 
 __all__ = ["Finding", "Severity", "validate"]
 

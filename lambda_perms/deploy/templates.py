@@ -1,6 +1,6 @@
 """Read a SAM or CloudFormation template: the resources it deploys, and what they imply.
 
->>> from lambda_perms.templates import load_template
+>>> from lambda_perms.deploy.templates import load_template
 >>> template = load_template({
 ...     "Resources": {
 ...         "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "orders"}},
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from lambda_perms import _cloudformation
+from lambda_perms.catalogues import cloudformation as _cloudformation
 from lambda_perms.errors import TemplateError
 
 __all__ = [

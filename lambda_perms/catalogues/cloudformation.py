@@ -28,7 +28,7 @@ from typing import Any, Final
 from pydantic import Field, StrictBool, ValidationError, field_validator
 
 from lambda_perms import _data
-from lambda_perms._catalogue import (
+from lambda_perms.catalogues._catalogue import (
     _RESOURCE_TYPE,
     Evidence,
     Handler,

@@ -39,15 +39,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias, TypeV
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from lambda_perms import _conditions
-from lambda_perms._text import bad_character, describe_character
-from lambda_perms.actions import ActionPattern
-from lambda_perms.arn import ResourcePattern
 from lambda_perms.errors import InvalidActionError, InvalidArnError, InvalidPolicyError
+from lambda_perms.iam import conditions as _conditions
+from lambda_perms.iam._text import bad_character, describe_character
+from lambda_perms.iam.actions import ActionPattern
+from lambda_perms.iam.arn import ResourcePattern
 
 if TYPE_CHECKING:
     from lambda_perms._universe import Universe
-    from lambda_perms.algebra import Minimized, PolicyDiff
+    from lambda_perms.algebra.diff import PolicyDiff
+    from lambda_perms.algebra.minimize import Minimized
 
 __all__ = [
     "VERSIONS",
@@ -701,16 +702,18 @@ class Policy(_Model):
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def size(self) -> int:
-        """Characters IAM counts against its quotas (see :mod:`lambda_perms.size`)."""
-        from lambda_perms.size import policy_size
+        """Characters IAM counts against its quotas (see :mod:`lambda_perms.algebra.size`)."""
+        from lambda_perms.algebra.size import policy_size
 
         return policy_size(self)
 
-    # -- algebra (lambda_perms.algebra and lambda_perms.size hold the logic) -------------
+    # -- algebra -----------------------------------------------------------------------
+    # The one deliberate link back from the model to the operations: these convenience
+    # methods import lambda_perms.algebra when called, never at module level.
 
     def merge(self, *others: Policy, universe: Universe | None = None) -> Policy:
         """The policy equivalent to attaching this one and ``others`` (also ``a | b``)."""
-        from lambda_perms.algebra import merge
+        from lambda_perms.algebra.merge import merge
 
         return merge(self, *others, universe=universe)
 
@@ -725,13 +728,13 @@ class Policy(_Model):
         For "required vs current": ``required.diff(current)`` names ``missing`` and
         ``excess`` grants.
         """
-        from lambda_perms.algebra import diff
+        from lambda_perms.algebra.diff import diff
 
         return diff(self, other, universe=universe)
 
     def covers(self, other: Policy, *, universe: Universe | None = None) -> bool:
         """Whether this policy allows every request ``other`` allows (also ``a >= b``)."""
-        from lambda_perms.algebra import covers
+        from lambda_perms.algebra.diff import covers
 
         return covers(self, other, universe=universe)
 
@@ -753,9 +756,10 @@ class Policy(_Model):
         protected: Iterable[str] | None = None,
         universe: Universe | None = None,
     ) -> Minimized:
-        """The same meaning in fewer characters (see :func:`lambda_perms.algebra.minimize`);
+        """The same meaning in fewer characters (see
+        :func:`lambda_perms.algebra.minimize.minimize`);
         ``.policy`` is the result and ``.universe`` the snapshot it is valid for."""
-        from lambda_perms.algebra import DEFAULT_PROTECTED, minimize
+        from lambda_perms.algebra.minimize import DEFAULT_PROTECTED, minimize
 
         return minimize(
             self,
@@ -771,7 +775,7 @@ class Policy(_Model):
         Deterministic and stable: statements keep their order and fill parts in turn, so
         appending a statement never moves existing statements between parts.
         """
-        from lambda_perms.size import split
+        from lambda_perms.algebra.size import split
 
         return split(self, limit)
 

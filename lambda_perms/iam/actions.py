@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Self
 
-from lambda_perms._glob import action_key, action_regex, has_wildcard
-from lambda_perms._text import bad_character, describe_character
-from lambda_perms._value import TextValue
 from lambda_perms.errors import InvalidActionError
+from lambda_perms.iam._glob import action_key, action_regex, has_wildcard
+from lambda_perms.iam._text import bad_character, describe_character
+from lambda_perms.iam._value import TextValue
 
 __all__ = ["Action", "ActionPattern"]
 

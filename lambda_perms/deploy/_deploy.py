@@ -1,6 +1,6 @@
 """Deploy policies: a SAM CLI command line and a scope in, an explained least-privilege policy out.
 
->>> from lambda_perms.deploy import DeployOptions, Scope, deploy_policy
+>>> from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
 >>> options, notes = DeployOptions.from_sam_args(["deploy", "--stack-name", "my-app",
 ...                                               "--s3-bucket", "my-artifacts"])
 >>> result = deploy_policy(options, Scope(account="123456789012", region="ap-northeast-1"))
@@ -53,7 +53,7 @@ action granted outside rollback on a resource is not repeated in the rollback st
 resource, and a grant whose resource is contained (exactly, as patterns) in another grant's of
 the same action and condition is folded into it. Output is deterministic.
 
-With a template (``template=``, see :mod:`lambda_perms.templates`): the types the catalogue
+With a template (``template=``, see :mod:`lambda_perms.deploy.templates`): the types the catalogue
 curates (``AWS::Lambda::Function``, ``AWS::IAM::Role``, ``AWS::Lambda::Permission``) keep their
 needs, with ``function``, ``execution-role`` and ``function-role`` rendered as the template's
 own functions and roles; every other type gets its CloudFormation handler lists from
@@ -92,8 +92,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
-from lambda_perms import _cloudformation
-from lambda_perms._catalogue import (
+from lambda_perms.catalogues import cloudformation as _cloudformation
+from lambda_perms.catalogues._catalogue import (
     Caller,
     Catalogue,
     Command,
@@ -105,10 +105,10 @@ from lambda_perms._catalogue import (
     ResourceTypeTrigger,
     catalogue,
 )
-from lambda_perms.arn import ResourcePattern, partition_of_region
+from lambda_perms.deploy.templates import Template, TemplateResource, load_template
 from lambda_perms.errors import InvalidArnError, UnknownNameError
-from lambda_perms.policy import Condition, Policy, Statement
-from lambda_perms.templates import Template, TemplateResource, load_template
+from lambda_perms.iam.arn import ResourcePattern, partition_of_region
+from lambda_perms.iam.policy import Condition, Policy, Statement
 
 __all__ = [
     "BOUNDARY_ACTIONS",
@@ -708,7 +708,7 @@ _WILD = re.compile(r"[*?]")
 @lru_cache(maxsize=1024)
 def _covers(outer: str, inner: str) -> bool:
     """Whether the resource pattern ``outer`` matches everything ``inner`` matches (exact)."""
-    from lambda_perms import _reglang
+    from lambda_perms.iam import _reglang
 
     if outer in (inner, "*"):
         return True
@@ -1420,7 +1420,7 @@ def deploy_policy(
     managed policy ARN) is required on every role-creating or role-changing action. With
     ``--role-arn`` on the command line the result also holds the service role's policy.
 
-    ``template`` (a path, a parsed mapping, or a :class:`~lambda_perms.templates.Template`)
+    ``template`` (a path, a parsed mapping, or a :class:`~lambda_perms.deploy.templates.Template`)
     replaces ``options.resource_types`` and ``options.properties`` by what the template
     deploys: every resource type it produces brings in its CloudFormation handler permissions
     (create and update; delete as the rollback set), scoped to the template's resources, and
@@ -1430,7 +1430,7 @@ def deploy_policy(
 
     :raises InvalidArnError: for a boundary that is not a managed policy ARN.
     :raises TemplateError: for a template that cannot be read (see
-        :func:`~lambda_perms.templates.load_template`).
+        :func:`~lambda_perms.deploy.templates.load_template`).
     """
     options = options or DeployOptions()
     if boundary is not None:

@@ -7,7 +7,7 @@
   Authorization Reference writes them. Placeholders that contain ``:`` (``${aws:username}``)
   are IAM policy variables and stay literal.
 * :class:`ResourcePattern` is a ``Resource`` entry of a policy: ``*`` or an ARN glob, matched
-  case-sensitively with ``*`` and ``?`` (see :mod:`lambda_perms._glob` for the segment rule).
+  case-sensitively with ``*`` and ``?`` (see :mod:`lambda_perms.iam._glob` for the segment rule).
 
 >>> Arn.parse("arn:aws:lambda:us-east-1:123456789012:function:my-fn:prod").resource
 'function:my-fn:prod'
@@ -24,10 +24,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Self
 
-from lambda_perms._glob import has_wildcard, resource_regex
-from lambda_perms._text import bad_character, describe_character
-from lambda_perms._value import TextValue
 from lambda_perms.errors import InvalidArnError, MissingPlaceholderError
+from lambda_perms.iam._glob import has_wildcard, resource_regex
+from lambda_perms.iam._text import bad_character, describe_character
+from lambda_perms.iam._value import TextValue
 
 __all__ = [
     "PARTITIONS",

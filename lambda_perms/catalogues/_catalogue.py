@@ -71,13 +71,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from lambda_perms import _data
-from lambda_perms.actions import Action
-from lambda_perms.arn import ArnTemplate
 from lambda_perms.errors import DataError, InvalidActionError, InvalidArnError, UnknownNameError
+from lambda_perms.iam.actions import Action
+from lambda_perms.iam.arn import ArnTemplate
 
 if TYPE_CHECKING:
     from lambda_perms._universe import Universe
-    from lambda_perms.policy import Condition
+    from lambda_perms.iam.policy import Condition
 
 __all__ = [
     "PLACEHOLDERS",
@@ -402,8 +402,8 @@ class Evidence(_Model):
 
 
 def _condition(value: object) -> Condition:
-    # lambda_perms.policy is imported on first use: most service files have no condition
-    from lambda_perms.policy import Condition, ConditionEntry
+    # lambda_perms.iam.policy is imported on first use: most service files have no condition
+    from lambda_perms.iam.policy import Condition, ConditionEntry
 
     if isinstance(value, Condition):
         return value

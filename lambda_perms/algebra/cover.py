@@ -26,11 +26,11 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from lambda_perms._glob import action_key, action_regex
+from lambda_perms.iam._glob import action_key, action_regex
 
 if TYPE_CHECKING:
     from lambda_perms._universe import Universe
-    from lambda_perms.algebra import _Space
+    from lambda_perms.algebra._space import Space
 
 __all__ = ["cover_actions"]
 
@@ -155,7 +155,7 @@ def _candidates(name: str, style: str, index: _Prefix, forbidden: int) -> dict[s
 
 
 def cover_actions(
-    wanted: frozenset[str], space: _Space, *, style: str, protected: frozenset[str]
+    wanted: frozenset[str], space: Space, *, style: str, protected: frozenset[str]
 ) -> list[str] | None:
     """Patterns (``prefix:...`` strings) expanding to exactly ``wanted`` (lower-case keys)."""
     if not wanted:
@@ -243,7 +243,7 @@ def _drop_redundant(picked: list[str], options: dict[str, int], to_cover: int) -
     return picks
 
 
-def _expands_to(patterns: list[str], wanted: frozenset[str], space: _Space) -> bool:
+def _expands_to(patterns: list[str], wanted: frozenset[str], space: Space) -> bool:
     got: set[str] = set()
     for text in patterns:
         key = action_key(text)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 from lambda_perms.errors import QuotaError
 
 if TYPE_CHECKING:
-    from lambda_perms.policy import Policy, Statement
+    from lambda_perms.iam.policy import Policy, Statement
 
 __all__ = [
     "INLINE_GROUP",
@@ -72,7 +72,7 @@ def split(policy: Policy, limit: int | str = "managed") -> tuple[Policy, ...]:
 
     :raises QuotaError: when even one action on one resource cannot fit.
     """
-    from lambda_perms.policy import Policy as _Policy
+    from lambda_perms.iam.policy import Policy as _Policy
 
     quota = quota_of(limit)
     empty = _Policy.of(version=policy.version, kind=policy.kind)

@@ -1,6 +1,6 @@
 """The shared base of immutable values that are one validated string.
 
-:class:`~lambda_perms.actions.ActionPattern` and :class:`~lambda_perms.arn.ResourcePattern`
+:class:`~lambda_perms.iam.actions.ActionPattern` and :class:`~lambda_perms.iam.arn.ResourcePattern`
 are both "a string IAM accepts in one element, compared by an identity": case-folded for
 actions, exact for resources. This base gives them immutability, pickling, display, ordering,
 equality and hashing from that one identity, and their pydantic schema (validated from a

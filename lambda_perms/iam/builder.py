@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from lambda_perms.policy import (
+from lambda_perms.iam.policy import (
     Condition,
     ConditionEntry,
     ConditionValue,

@@ -1,0 +1,323 @@
+"""What one policy allows that another does not: :func:`diff` and :func:`covers`.
+
+Meaning. A policy means the set of requests (action, resource, context, principal) it allows:
+allowed by some ``Allow`` statement and denied by no ``Deny`` statement. Actions range over
+the universe snapshot plus every concrete action either policy names (:class:`Space`);
+``NotAction`` is the complement within that space. Resources are arbitrary strings and
+resource patterns are compared exactly as regular languages, not as strings. Conditions
+(together with ``Principal``/``NotPrincipal``) are compared as opaque atoms: two statements
+are "under the same condition" only when their condition blocks are equal; different
+conditions are treated as independent, so the algebra never assumes one condition implies
+another. :func:`diff` is empty iff both policies mean the same.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from lambda_perms._universe import Universe, UniverseVersion
+from lambda_perms._universe import universe as default_universe
+from lambda_perms.algebra._space import Space
+from lambda_perms.iam import _reglang
+from lambda_perms.iam.actions import Action
+from lambda_perms.iam.policy import Condition, Effect, Policy, Principal, Statement
+
+__all__ = ["DiffEntry", "PolicyDiff", "covers", "diff"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    index: int
+    effect: Effect
+    actions: frozenset[str]
+    resources: tuple[str, ...] | None  # None: every resource (no Resource element)
+    not_resource: bool
+    atom: tuple[Any, ...]  # condition + principal, compared structurally; () is "always"
+    statement: Statement
+
+
+def _atom(statement: Statement) -> tuple[Any, ...]:
+    if not statement.condition and statement.principal is None and statement.not_principal is None:
+        return ()
+    return (statement.condition, statement.principal, statement.not_principal)
+
+
+def _grants(policy: Policy, space: Space, offset: int) -> list[_Grant]:
+    out = []
+    for i, statement in enumerate(policy.statements):
+        if statement.resource is not None:
+            resources: tuple[str, ...] | None = tuple(r.text for r in statement.resource)
+            negated = False
+        elif statement.not_resource is not None:
+            resources = tuple(r.text for r in statement.not_resource)
+            negated = True
+        else:
+            resources, negated = None, False
+        out.append(
+            _Grant(
+                index=offset + i,
+                effect=statement.effect,
+                actions=space.actions_of(statement),
+                resources=resources,
+                not_resource=negated,
+                atom=_atom(statement),
+                statement=statement,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DiffEntry:
+    """Requests for ``action`` on ``resource`` (``*`` with ``except_resources`` for a
+    ``NotResource`` grant) under ``condition`` (and principal, for resource policies)."""
+
+    action: Action
+    resource: str
+    condition: Condition
+    except_resources: tuple[str, ...] = ()
+    principal: Principal | None = None
+    not_principal: Principal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action.text, "resource": self.resource}
+        if self.except_resources:
+            out["except_resources"] = list(self.except_resources)
+        if self.condition:
+            out["condition"] = self.condition.to_document()
+        if self.principal is not None:
+            out["principal"] = self.principal.to_document()
+        if self.not_principal is not None:
+            out["not_principal"] = self.not_principal.to_document()
+        return out
+
+    def describe(self) -> str:
+        text = f"{self.action.text} on {self.resource}"
+        if self.except_resources:
+            text += f" except {', '.join(self.except_resources)}"
+        if self.condition:
+            text += f" when {json.dumps(self.condition.to_document(), sort_keys=True)}"
+        if self.principal is not None:
+            text += f" for {json.dumps(self.principal.to_document(), sort_keys=True)}"
+        if self.not_principal is not None:
+            text += f" for all but {json.dumps(self.not_principal.to_document(), sort_keys=True)}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDiff:
+    """What ``other`` allows that ``base`` does not (``added``) and the reverse (``removed``).
+
+    Each entry names a grant of one side, some of whose requests the other side does not
+    allow. The diff is empty iff both policies mean the same. For "required vs current"
+    (``required.diff(current)``): :attr:`missing` is what current lacks, :attr:`excess` what
+    it grants beyond the requirement.
+    """
+
+    added: tuple[DiffEntry, ...]
+    removed: tuple[DiffEntry, ...]
+    universe: UniverseVersion
+
+    @property
+    def missing(self) -> tuple[DiffEntry, ...]:
+        """``required.diff(current).missing``: required by the base, not granted by other."""
+        return self.removed
+
+    @property
+    def excess(self) -> tuple[DiffEntry, ...]:
+        """``required.diff(current).excess``: granted by other beyond the base."""
+        return self.added
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": [e.to_dict() for e in self.added],
+            "removed": [e.to_dict() for e in self.removed],
+            "universe": str(self.universe),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
+
+    def to_text(self, *, added: str = "added", removed: str = "removed") -> str:
+        """Readable lines: ``+ action on resource`` / ``- action on resource``."""
+        if not self:
+            return "no difference\n"
+        lines = [f"+ {added}: {e.describe()}" for e in self.added]
+        lines += [f"- {removed}: {e.describe()}" for e in self.removed]
+        return "\n".join(lines) + "\n"
+
+
+def diff(base: Policy, other: Policy, *, universe: Universe | None = None) -> PolicyDiff:
+    """The difference in meaning between ``base`` and ``other`` (see :class:`PolicyDiff`)."""
+    known = universe if universe is not None else default_universe()
+    space = Space(known, (base, other))
+    added = _uncovered(base, other, space, first_only=False)
+    removed = _uncovered(other, base, space, first_only=False)
+    return PolicyDiff(added=added, removed=removed, universe=known.version)
+
+
+def covers(outer: Policy, inner: Policy, *, universe: Universe | None = None) -> bool:
+    """Whether ``outer`` allows every request ``inner`` allows."""
+    known = universe if universe is not None else default_universe()
+    space = Space(known, (outer, inner))
+    return not _uncovered(outer, inner, space, first_only=True)
+
+
+def _uncovered(
+    outer: Policy, inner: Policy, space: Space, *, first_only: bool
+) -> tuple[DiffEntry, ...]:
+    """Entries of ``inner``'s Allow grants with a request ``inner`` allows and ``outer`` not."""
+    inner_grants = _grants(inner, space, 0)
+    outer_grants = _grants(outer, space, len(inner_grants))
+    if not any(g.effect is Effect.ALLOW for g in inner_grants):
+        return ()
+    by_action: dict[str, list[int]] = defaultdict(list)
+    every = inner_grants + outer_grants
+    for position, grant in enumerate(every):
+        for action in grant.actions:
+            by_action[action].append(position)
+    # actions with the same relevant grants have the same answer
+    groups: dict[tuple[int, ...], list[str]] = defaultdict(list)
+    for action, positions in by_action.items():
+        groups[tuple(positions)].append(action)
+    entries: list[DiffEntry] = []
+    for signature, actions in sorted(groups.items()):
+        relevant = [every[p] for p in signature]
+        inner_here = [g for g in relevant if g.index < len(inner_grants)]
+        outer_here = [g for g in relevant if g.index >= len(inner_grants)]
+        if not any(g.effect is Effect.ALLOW for g in inner_here):
+            continue
+        for grant, unit in _uncovered_units(inner_here, outer_here):
+            entries.extend(_entries(grant, unit, actions, space))
+            if first_only:
+                return tuple(entries)
+    entries.sort(
+        key=lambda e: (e.action.key, e.resource, e.except_resources, _condition_key(e.condition))
+    )
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1024)
+def _condition_key(condition: Condition) -> str:
+    return json.dumps(condition.to_document(), sort_keys=True)
+
+
+def _uncovered_units(
+    inner: Sequence[_Grant], outer: Sequence[_Grant]
+) -> list[tuple[_Grant, _Unit]]:
+    """The units of ``inner``'s Allow grants holding a request ``inner`` allows and ``outer``
+    does not, found in one pass over the regions the resource patterns carve out."""
+    texts = sorted({r for g in (*inner, *outer) if g.resources for r in g.resources})
+    slot = {text: i for i, text in enumerate(texts)}
+    regions = _reglang.regions([_reglang.compile_pattern(t) for t in texts])
+    slots = {
+        g.index: frozenset(slot[r] for r in g.resources) if g.resources is not None else None
+        for g in (*inner, *outer)
+    }
+
+    def applies(grant: _Grant, members: frozenset[int]) -> bool:
+        mine = slots[grant.index]
+        if mine is None:
+            return True
+        hit = not mine.isdisjoint(members)
+        return not hit if grant.not_resource else hit
+
+    # index the grants by pattern slot, so a region finds the grants it touches directly
+    def index(grants: Sequence[_Grant]) -> tuple[dict[int, list[_Grant]], list[_Grant]]:
+        by_slot: dict[int, list[_Grant]] = defaultdict(list)
+        unconditional: list[_Grant] = []  # no Resource element, or NotResource: check each
+        for grant in grants:
+            mine = slots[grant.index]
+            if mine is None or grant.not_resource:
+                unconditional.append(grant)
+            else:
+                for m in mine:
+                    by_slot[m].append(grant)
+        return by_slot, unconditional
+
+    def touching(
+        indexed: tuple[dict[int, list[_Grant]], list[_Grant]], members: frozenset[int]
+    ) -> list[_Grant]:
+        by_slot, unconditional = indexed
+        out = {g.index: g for m in members for g in by_slot.get(m, ())}
+        out.update((g.index, g) for g in unconditional if applies(g, members))
+        return list(out.values())
+
+    inner_index, outer_index = index(inner), index(outer)
+    found: dict[tuple[int, int], tuple[_Grant, _Unit]] = {}
+    for members in regions:
+        inner_touch = touching(inner_index, members)
+        if not any(g.effect is Effect.ALLOW for g in inner_touch):
+            continue
+        outer_touch = touching(outer_index, members)
+        local_atoms = sorted(
+            {g.atom for g in (*inner_touch, *outer_touch) if g.atom != ()}, key=repr
+        )
+        for values in itertools.product((True, False), repeat=len(local_atoms)):
+            truth = dict(zip(local_atoms, values, strict=True))
+            live = [g for g in inner_touch if g.atom == () or truth[g.atom]]
+            if any(g.effect is Effect.DENY for g in live) or not live:
+                continue
+            if any(
+                g.effect is Effect.ALLOW for g in outer_touch if g.atom == () or truth[g.atom]
+            ) and not any(
+                g.effect is Effect.DENY for g in outer_touch if g.atom == () or truth[g.atom]
+            ):
+                continue
+            for grant in live:
+                for n, unit in enumerate(_units(grant)):
+                    patterns, negated = unit
+                    if patterns is None or negated or slot[patterns[0]] in members:
+                        found.setdefault((grant.index, n), (grant, unit))
+    return [found[key] for key in sorted(found)]
+
+
+_Unit = tuple[tuple[str, ...] | None, bool]  # (patterns, negated); (None, False): everything
+
+
+def _units(grant: _Grant) -> list[_Unit]:
+    if grant.resources is None:
+        return [(None, False)]
+    if grant.not_resource:
+        return [(grant.resources, True)]
+    return [((r,), False) for r in grant.resources]
+
+
+def _entries(grant: _Grant, unit: _Unit, actions: Sequence[str], space: Space) -> list[DiffEntry]:
+    patterns, negated = unit
+    excepted: tuple[str, ...] = ()
+    if patterns is None:
+        resource = "*"
+    elif negated:
+        resource, excepted = "*", patterns
+    else:
+        resource = patterns[0]
+    statement = grant.statement
+    return [
+        DiffEntry(
+            action=space.display(key),
+            resource=resource,
+            condition=statement.condition,
+            except_resources=excepted,
+            principal=statement.principal,
+            not_principal=statement.not_principal,
+        )
+        for key in sorted(actions)
+    ]

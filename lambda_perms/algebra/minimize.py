@@ -1,0 +1,206 @@
+"""The same meaning in fewer characters: :func:`minimize` and :func:`minimize_actions`.
+
+With ``wildcards=True`` action lists become patterns whose expansion in the universe is
+exactly the covered set (:mod:`lambda_perms.algebra.cover`). Such patterns may match actions
+AWS adds later: the result names the universe version it is valid for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from lambda_perms._universe import Universe, UniverseVersion
+from lambda_perms._universe import universe as default_universe
+from lambda_perms.algebra._space import Space
+from lambda_perms.algebra.cover import cover_actions
+from lambda_perms.algebra.merge import assemble, canonical_actions, coalesce
+from lambda_perms.errors import UsageError
+from lambda_perms.iam import _reglang
+from lambda_perms.iam._glob import action_key
+from lambda_perms.iam.actions import ActionPattern
+from lambda_perms.iam.arn import ResourcePattern
+from lambda_perms.iam.policy import Policy, Statement
+
+__all__ = ["DEFAULT_PROTECTED", "Minimized", "minimize", "minimize_actions"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: Actions never folded into a wildcard by :func:`minimize`: passing roles and changing
+#: IAM policies or roles is how a deploy role escalates its own privileges.
+DEFAULT_PROTECTED: frozenset[str] = frozenset(
+    {
+        "iam:PassRole",
+        "iam:AttachRolePolicy",
+        "iam:AttachUserPolicy",
+        "iam:AttachGroupPolicy",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:CreateRole",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutGroupPolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+        "iam:PutUserPermissionsBoundary",
+        "iam:PutUserPolicy",
+        "iam:SetDefaultPolicyVersion",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRole",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:AddUserToGroup",
+        "sts:AssumeRole",
+        "lambda:AddPermission",
+        "lambda:AddLayerVersionPermission",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Minimized:
+    """A minimized policy and the universe version its wildcards were checked against."""
+
+    policy: Policy
+    universe: UniverseVersion
+    wildcards: bool
+    style: str
+
+
+def minimize(
+    policy: Policy,
+    *,
+    wildcards: bool = False,
+    style: Literal["readable", "compact"] = "readable",
+    protected: Iterable[str] = DEFAULT_PROTECTED,
+    universe: Universe | None = None,
+) -> Minimized:
+    """The same meaning over the universe in fewer characters.
+
+    Always: duplicates removed, canonical spelling, statements coalesced, actions and
+    resources subsumed by others in the same statement dropped. With ``wildcards=True``
+    action lists become patterns (cut at whole CamelCase words in the ``readable`` style, any
+    substring in the ``compact`` style) whose expansion in the universe is exactly the covered
+    set; ``prefix:*`` and ``*`` only when complete; ``protected`` actions are never folded into
+    a wildcard. The result is checked by expanding it back, and never larger than the input.
+    """
+    if style not in ("readable", "compact"):
+        raise UsageError(f"unknown style {style!r}; expected 'readable' or 'compact'")
+    known = universe if universe is not None else default_universe()
+    space = Space(known, (policy,))
+    guarded = frozenset(action_key(p) for p in protected)
+    slim = [canonical_actions(s, known) for s in policy.statements]
+    for _ in range(8):  # coalescing can enable dropping and vice versa; a fixpoint is quick
+        before = slim
+        slim = [_drop_subsumed(s, space) for s in coalesce(slim)]
+        if wildcards:
+            slim = [
+                _with_patterns(s, space, cover_actions, style=style, protected=guarded)
+                for s in slim
+            ]
+        slim = coalesce(slim)
+        if slim == before:
+            break
+    result = assemble(slim, version=policy.version, kind=policy.kind, policy_id=policy.id)
+    if result.size() > policy.size():
+        result = policy
+    return Minimized(policy=result, universe=known.version, wildcards=wildcards, style=style)
+
+
+def minimize_actions(
+    actions: Iterable[str | ActionPattern],
+    *,
+    style: Literal["readable", "compact"] = "readable",
+    protected: Iterable[str] = DEFAULT_PROTECTED,
+    universe: Universe | None = None,
+) -> tuple[str, ...]:
+    """Patterns whose expansion in the universe is exactly that of ``actions`` (the wildcard
+    step of :func:`minimize`, for an action list). Returns the input's expansion, spelt
+    canonically, when no shorter cover exists."""
+    if style not in ("readable", "compact"):
+        raise UsageError(f"unknown style {style!r}; expected 'readable' or 'compact'")
+    known = universe if universe is not None else default_universe()
+    patterns = [a if isinstance(a, ActionPattern) else ActionPattern(a) for a in actions]
+    space = Space.of_patterns(known, patterns)
+    wanted = frozenset().union(*(space.expand(p) for p in patterns))
+    guarded = frozenset(action_key(p) for p in protected)
+    chosen = cover_actions(wanted, space, style=style, protected=guarded)
+    if chosen is None:
+        return tuple(sorted((space.display(k).text for k in wanted), key=str.lower))
+    return tuple(chosen)
+
+
+def _drop_subsumed(statement: Statement, space: Space) -> Statement:
+    changes: dict[str, Any] = {}
+    for field in ("action", "not_action"):
+        patterns: tuple[ActionPattern, ...] | None = getattr(statement, field)
+        if patterns and len(patterns) > 1:
+            keep = _drop_subsumed_actions(patterns, space)
+            if len(keep) < len(patterns):
+                changes[field] = keep
+    for field in ("resource", "not_resource"):
+        resources: tuple[ResourcePattern, ...] | None = getattr(statement, field)
+        if resources and len(resources) > 1:
+            keep_r = _drop_subsumed_resources(resources)
+            if len(keep_r) < len(resources):
+                changes[field] = keep_r
+    return statement.replace(**changes) if changes else statement
+
+
+def _drop_subsumed_actions(
+    patterns: tuple[ActionPattern, ...], space: Space
+) -> tuple[ActionPattern, ...]:
+    """Drop patterns whose expansion another pattern of the list contains (only wildcards can
+    contain others; between equal expansions the first in sorted order stays)."""
+    wild = [p for p in patterns if p.is_wildcard]
+    if not wild:
+        return patterns
+    sets = {p: space.expand(p) for p in wild}
+    kept_wild = [
+        p
+        for p in wild
+        if not any(q != p and sets[p] <= sets[q] and (sets[p] < sets[q] or q < p) for q in wild)
+    ]
+    covered = frozenset().union(*(sets[p] for p in kept_wild))
+    kept = set(kept_wild)
+    return tuple(p for p in patterns if p in kept or (not p.is_wildcard and p.key not in covered))
+
+
+def _drop_subsumed_resources(resources: tuple[ResourcePattern, ...]) -> tuple[ResourcePattern, ...]:
+    """Drop each pattern whose language lies within the union of the patterns kept so far and
+    those not yet looked at (the union, and so the meaning, never changes)."""
+    if any(r.text == "*" for r in resources):
+        return (ResourcePattern("*"),)
+    keep = list(resources)
+    for r in resources:
+        others = [_reglang.compile_pattern(q.text) for q in keep if q != r]
+        if others and _reglang.is_subset([_reglang.compile_pattern(r.text)], others):
+            keep.remove(r)
+    return tuple(keep)
+
+
+def _with_patterns(
+    statement: Statement,
+    space: Space,
+    cover: Any,
+    *,
+    style: str,
+    protected: frozenset[str],
+) -> Statement:
+    field = "action" if statement.action is not None else "not_action"
+    patterns: tuple[ActionPattern, ...] = getattr(statement, field)
+    wanted = frozenset().union(*(space.expand(p) for p in patterns))
+    chosen = cover(wanted, space, style=style, protected=protected)
+    if chosen is None:
+        return statement
+    candidate = statement.replace(**{field: tuple(ActionPattern(t) for t in chosen)})
+    if len(json.dumps(candidate.to_dict())) > len(json.dumps(statement.to_dict())):
+        return statement
+    return candidate
