@@ -5,7 +5,9 @@ from __future__ import annotations
 import doctest
 from pathlib import Path
 
-_GUIDE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+from tests._support import DOCS
+
+_GUIDE = DOCS / "api.md"
 
 
 def test_the_api_guide_runs() -> None:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import pytest
 
 import lambda_perms
 from lambda_perms import CommandTrigger, PropertyTrigger, ResourceTypeTrigger
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests._support import ROOT
 
 # (command, IAM action, when the SAM CLI needs it)
 SAM_CLI_CALLS: list[tuple[str, str, str]] = [

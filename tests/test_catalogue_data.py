@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,8 @@ import lambda_perms
 from lambda_perms import _data
 from lambda_perms.catalogues._catalogue import PLACEHOLDERS, Catalogue, Verdict
 from lambda_perms.errors import DataError
+from tests._support import DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 SERVICES = sorted(p.stem for p in (DATA / "services").glob("*.toml"))
 PROFILES = sorted(p.stem for p in (DATA / "profiles").glob("*.toml"))
 

@@ -16,6 +16,7 @@ from lambda_perms.cli import main
 from lambda_perms.deploy._deploy import Scope, deploy_policy
 from lambda_perms.iam.policy import Policy
 from lambda_perms.render import docs
+from tests._support import FIXTURES, assert_golden
 from tests.test_catalogue import fixture_catalogue
 
 
@@ -260,21 +261,12 @@ def _as_list(value: Any) -> list[Any]:
 
 # -- issue 7: every subcommand, golden outputs, error paths ---------------------------------------
 
-_GOLDEN = Path(__file__).parent / "fixtures" / "cli"
 _SCOPE = ["--account", "123456789012", "--region", "eu-west-1", "--stack", "app", "--bucket", "art"]
 
 
 def _golden(name: str, text: str) -> None:
-    """Compare with tests/fixtures/cli/NAME; LAMBDA_PERMS_UPDATE_GOLDEN=1 rewrites it (only
-    on purpose, after checking the change)."""
-    import os
-
-    path = _GOLDEN / name
-    if os.environ.get("LAMBDA_PERMS_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.is_file(), f"no golden file {name}: run with LAMBDA_PERMS_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"output differs from {name}"
+    """Compare with tests/fixtures/cli/NAME (see :func:`tests._support.assert_golden`)."""
+    assert_golden(FIXTURES / "cli" / name, text)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -18,8 +18,8 @@ from lambda_perms import _data
 from lambda_perms._universe import universe
 from lambda_perms.catalogues import cloudformation as _cloudformation
 from lambda_perms.errors import DataError, UnknownNameError
+from tests._support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TYPES = tomllib.loads((ROOT / "data" / "cloudformation" / "types.toml").read_text())["types"]
 
 

@@ -25,6 +25,7 @@ from lambda_perms.deploy._deploy import (
 )
 from lambda_perms.errors import InvalidArnError, UnknownNameError
 from lambda_perms.iam.policy import Policy
+from tests._support import FIXTURES
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
@@ -563,7 +564,7 @@ def test_module_doctest() -> None:
 
 # -- with a template ------------------------------------------------------------------------------
 
-TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
+TEMPLATES = FIXTURES / "templates"
 CORPUS = sorted(p for p in TEMPLATES.iterdir() if p.suffix in (".yaml", ".json"))
 DEPLOY = ["deploy", "--stack-name", "my-app", "--s3-bucket", "my-artifacts"]
 needs_sam = pytest.mark.skipif(

@@ -21,8 +21,7 @@ import pytest
 
 import lambda_perms
 from lambda_perms import _data
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests._support import ROOT
 
 pytestmark = pytest.mark.slow
 

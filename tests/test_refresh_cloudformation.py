@@ -11,36 +11,21 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import json
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests" / "fixtures" / "cfn-schemas"
+from tests._support import FIXTURES, load_tool
+
+FIXTURE = FIXTURES / "cfn-schemas"
 VERSION = "0.0.0-test"
 
 
-def _load_tool() -> ModuleType:
-    name = "refresh_cloudformation"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool("refresh_cloudformation")
 main: Callable[[list[str] | None], int] = tool.main
 
 

@@ -12,31 +12,18 @@ import hashlib
 import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "service-reference"
-SHIPPED = ROOT / "data" / "universe"
+from tests import _support
+
+FIXTURES = _support.FIXTURES / "service-reference"
+SHIPPED = _support.DATA / "universe"
 LEVELS = {"List", "Permissions management", "Read", "Tagging", "Write"}
 
 
-def _load_tool() -> ModuleType:
-    path = ROOT / "tools" / "refresh_universe.py"
-    spec = importlib.util.spec_from_file_location("refresh_universe", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the module executes.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = _support.load_tool("refresh_universe")
 
 
 def _run(*args: str | Path) -> int:

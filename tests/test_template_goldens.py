@@ -8,15 +8,15 @@ purpose, after reading the diff.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from lambda_perms.cli import main
+from tests._support import FIXTURES, assert_golden
 
-CORPUS = Path(__file__).parent / "fixtures" / "templates"
-GOLDEN = Path(__file__).parent / "fixtures" / "template-policies"
+CORPUS = FIXTURES / "templates"
+GOLDEN = FIXTURES / "template-policies"
 SCOPE = ["--account", "123456789012", "--region", "eu-west-1", "--stack", "app"]
 TEMPLATES = sorted(
     p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix in {".yaml", ".json"}
@@ -40,9 +40,4 @@ def test_template_policy_is_pinned(
     code = main(["policy", "--template", str(CORPUS / name), *SCOPE, *MODES[mode]])
     captured = capsys.readouterr()
     text = f"exit {code}\n--- stdout\n{captured.out}--- stderr\n{captured.err}"
-    path = GOLDEN / f"{Path(name).stem}.{mode}.txt"
-    if os.environ.get("LAMBDA_PERMS_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.is_file(), f"no golden file {path.name}: run with LAMBDA_PERMS_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8"), f"output differs from {path.name}"
+    assert_golden(GOLDEN / f"{Path(name).stem}.{mode}.txt", text)

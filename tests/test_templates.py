@@ -16,8 +16,9 @@ import pytest
 
 from lambda_perms.deploy.templates import Template, TemplateResource, load_template
 from lambda_perms.errors import LambdaPermsError, TemplateError
+from tests import _support
 
-FIXTURES = Path(__file__).parent / "fixtures" / "templates"
+FIXTURES = _support.FIXTURES / "templates"
 
 pytest.importorskip("yaml")
 samtranslator = pytest.importorskip("samtranslator")

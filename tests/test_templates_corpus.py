@@ -39,12 +39,13 @@ from typing import Any
 
 import pytest
 
+from tests._support import FIXTURES, ROOT
+
 pytest.importorskip("samtranslator")
 cfnlint = pytest.importorskip("cfnlint")
 yaml = pytest.importorskip("yaml")
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "fixtures" / "templates"
+CORPUS = FIXTURES / "templates"
 BAD = CORPUS / "bad"
 TYPES_TOML = ROOT / "data" / "cloudformation" / "types.toml"
 

@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ import lambda_perms
 from lambda_perms import UnknownNameError
 from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
 from lambda_perms.iam.actions import Action
+from tests import _support
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "universe"
+DATA = _support.DATA / "universe"
 
 FIXTURE = Universe.from_actions(
     [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +11,9 @@ import lambda_perms
 from lambda_perms import Policy
 from lambda_perms._universe import Universe
 from lambda_perms.algebra.validation import Finding, Severity, _can_meet, validate
+from tests import _support
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policies"
+FIXTURES = _support.FIXTURES / "policies"
 
 
 def policy(*statements: dict[str, Any]) -> Policy:

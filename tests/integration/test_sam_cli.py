@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 import lambda_perms
+from tests._support import FIXTURES
 from tests.integration.iam_mapping import (
     MAPPED_OPERATIONS,
     TRANSFORMS,
@@ -467,7 +468,7 @@ def test_narrow_policy_reports_each_denial(create_run: SamRun) -> None:
 @requires_sam
 def test_sam_docs_example_policy(create_run: SamRun, delete_run: SamRun) -> None:
     """The SAM Developer Guide's example policy covers ``sam deploy`` but not ``sam delete``."""
-    fixture = Path(__file__).parents[1] / "fixtures" / "policies" / "sam-docs-hello-world.json"
+    fixture = FIXTURES / "policies" / "sam-docs-hello-world.json"
     document = json.loads(fixture.read_text().replace("111122223333", create_run.account))
     assert_policy_allows(document, requests_of(create_run))
     missing = {r.action for r in denied(document, requests_of(delete_run))}

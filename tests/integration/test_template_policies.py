@@ -41,6 +41,7 @@ from pathlib import Path
 import pytest
 
 from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+from tests._support import FIXTURES
 from tests.integration import test_sam_cli
 from tests.integration.iam_mapping import assert_policy_allows, to_requests
 from tests.integration.sam_harness import SamRun, run_sam, sam_session
@@ -49,7 +50,7 @@ from tests.integration.test_sam_cli import BUCKET, REGION, create_bucket, requir
 
 pytestmark = test_sam_cli.pytestmark  # the same markers and warning filters
 
-TEMPLATES = Path(__file__).parents[1] / "fixtures" / "templates"
+TEMPLATES = FIXTURES / "templates"
 STACK = "corpus-app"
 
 
