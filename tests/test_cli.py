@@ -17,7 +17,7 @@ from lambda_perms.deploy._deploy import Scope, deploy_policy
 from lambda_perms.iam.policy import Policy
 from lambda_perms.render import docs
 from tests._support import FIXTURES, assert_golden
-from tests.test_catalogue import fixture_catalogue
+from tests.catalogues.test_catalogue import fixture_catalogue
 
 
 @pytest.fixture
@@ -316,7 +316,7 @@ def test_policy_golden(name: str, argv: list[str], capsys: pytest.CaptureFixture
 def test_policy_fit_splits_into_parts_that_fit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_formats import _big
+    from tests.render.test_formats import _big
 
     big = tmp_path / "big.json"
     big.write_text(_big().to_json())
@@ -479,7 +479,7 @@ def test_validate_golden(article: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_validate_exit_1_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.test_formats import _big
+    from tests.render.test_formats import _big
 
     path = tmp_path / "p.json"
     path.write_text(_big().to_json())

@@ -18,7 +18,7 @@ What moto cannot show (so these tests cannot prove it):
   ...); moto does not expand the ``AWS::Serverless`` transform and never authorises those
   handler calls, so the template-driven part of the policy rests on the catalogue's evidence
   (CloudFormation resource schemas' handler permissions), checked offline by
-  ``tests/test_templates_corpus.py``;
+  ``tests/deploy/test_templates_corpus.py``;
 * the Serverless Application Repository: moto does not implement it, so a SAR application
   stops the deploy at the SAM CLI's own ``serverlessrepo:CreateCloudFormationTemplate`` (that
   one call is checked; the full runs use a copy of ``nested-application.yaml`` without it);

@@ -12,7 +12,7 @@ from lambda_perms.catalogues._catalogue import Catalogue, Verdict, catalogue
 from lambda_perms.errors import DataError
 from lambda_perms.render import docs
 from tests._support import ROOT
-from tests.test_catalogue import UNIVERSE, fixture_catalogue, write_fixture
+from tests.catalogues.test_catalogue import UNIVERSE, fixture_catalogue, write_fixture
 
 
 @pytest.fixture
