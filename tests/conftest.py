@@ -4,6 +4,9 @@
 * ``deep``: 100,000 examples per property, run on demand with
   ``pytest -m property --hypothesis-profile=deep``;
 * ``dev``: a quick local loop.
+
+Repository paths, loading a ``tools/`` script and golden-file comparison are in
+``tests/_support.py`` (plain names, usable at import time).
 """
 
 from __future__ import annotations
