@@ -107,7 +107,8 @@ from lambda_perms.catalogues._catalogue import (
 )
 from lambda_perms.deploy.templates import Template, TemplateResource, load_template
 from lambda_perms.errors import InvalidArnError, UnknownNameError
-from lambda_perms.iam.arn import ResourcePattern, partition_of_region
+from lambda_perms.iam._glob import collapse_stars
+from lambda_perms.iam.arn import ResourcePattern, fill_placeholders, partition_of_region
 from lambda_perms.iam.policy import Condition, Policy, Statement
 
 __all__ = [
@@ -964,15 +965,14 @@ def _plain_need(
 def _fill(arn: str, values: Mapping[str, str], name: str = "*") -> str:
     """An ARN format with the scope's partition, region and account; other parts ``*``."""
 
-    def one(match: re.Match[str]) -> str:
-        key = match.group(1)
+    def one(key: str) -> str:
         if key == "Name":
             return name
         if key == "Partition":
             return values.get("Partition", "aws")
         return values.get(key, "*") if key in ("Region", "Account") else "*"
 
-    return re.sub(r"\*+", "*", re.sub(r"\$\{([^}]*)\}", one, arn))
+    return collapse_stars(fill_placeholders(arn, one))
 
 
 class _TemplateScope:
@@ -1002,7 +1002,7 @@ class _TemplateScope:
             arn = _fill(
                 f"arn:${{Partition}}:iam::${{Account}}:role{path}${{Name}}", self.values, name
             )
-            return {"iam:role": (re.sub(r"\*+", "*", arn),)}
+            return {"iam:role": (arn,)}
         for iam_type, template in (info.arns if info is not None else {}).items():
             arn = _fill(template, self.values, name)
             found = [arn]
@@ -1037,8 +1037,7 @@ class _TemplateScope:
                 "AWS::AccountId": self.values.get("Account", "*"),
                 "AWS::StackName": self.stack or "*",
             }
-            rendered = re.sub(r"\$\{([^}]*)\}", lambda m: pseudo.get(m.group(1), "*"), text)
-            rendered = re.sub(r"\*+", "*", rendered)
+            rendered = collapse_stars(fill_placeholders(text, lambda name: pseudo.get(name, "*")))
             return (rendered,) if rendered.startswith("arn:") else None
         return None
 
