@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import lambda_perms
 from lambda_perms.algebra.validation import Severity, validate
@@ -706,24 +704,6 @@ def test_non_iam_handler_entries_are_skipped_with_a_warning() -> None:
     result = build(DEPLOY, template=template)
     assert "logs:CreateLogGroup" in actions(result.policy)
     assert any("s3:REST.PUT.OBJECT" in w and "not an IAM action" in w for w in result.warnings)
-
-
-@given(
-    outer=st.text(alphabet="ab:/*?", min_size=1, max_size=8),
-    inner=st.text(alphabet="ab:/*?", min_size=1, max_size=8),
-    prefix=st.sampled_from(["arn:aws:s3:::", "arn:aws:lambda:*:1:", "arn:aws:x:r:1:"]),
-)
-@settings(max_examples=400, deadline=None)
-def test_covers_shortcuts_agree_with_the_resource_language(
-    outer: str, inner: str, prefix: str
-) -> None:
-    from lambda_perms.deploy._deploy import _covers
-    from lambda_perms.iam import _reglang
-
-    exact = _reglang.is_subset(
-        [_reglang.compile_pattern(prefix + inner)], [_reglang.compile_pattern(prefix + outer)]
-    )
-    assert _covers.__wrapped__(prefix + outer, prefix + inner) == exact
 
 
 @needs_sam

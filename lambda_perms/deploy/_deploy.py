@@ -108,7 +108,8 @@ from lambda_perms.catalogues._catalogue import (
 from lambda_perms.deploy.templates import Template, TemplateResource, load_template
 from lambda_perms.errors import InvalidArnError, UnknownNameError
 from lambda_perms.iam._glob import collapse_stars
-from lambda_perms.iam.arn import ResourcePattern, fill_placeholders, partition_of_region
+from lambda_perms.iam._reglang import covered
+from lambda_perms.iam.arn import fill_placeholders, partition_of_region
 from lambda_perms.iam.policy import Condition, Policy, Statement
 
 __all__ = [
@@ -693,7 +694,7 @@ def _drop_covered(
         kept = sorted(resources, key=lambda r: (len(r), r))
         for resource in sorted(resources, key=lambda r: (-len(r), r)):
             others = [o for o in kept if o != resource]
-            outer = next((o for o in others if _covers(o, resource)), None)
+            outer = next((o for o in others if covered(resource, (o,))), None)
             if outer is not None:
                 kept.remove(resource)
                 for need in reasons.pop((action, resource, condition)):
@@ -701,42 +702,6 @@ def _drop_covered(
                         reasons[(action, outer, condition)].append(need)
                 folded = origins.pop((action, resource, condition), set())
                 origins.setdefault((action, outer, condition), set()).update(folded)
-
-
-_WILD = re.compile(r"[*?]")
-
-
-@lru_cache(maxsize=1024)
-def _covers(outer: str, inner: str) -> bool:
-    """Whether the resource pattern ``outer`` matches everything ``inner`` matches (exact)."""
-    from lambda_perms.iam import _reglang
-
-    if outer in (inner, "*"):
-        return True
-    # quick refusal: every name ``inner`` matches starts with its literal head, which must
-    # then start with ``outer``'s literal head
-    head, inner_head = _WILD.split(outer, 1)[0], _WILD.split(inner, 1)[0]
-    if not inner_head.startswith(head) and not (
-        len(inner_head) < len(head) and head.startswith(inner_head)
-    ):
-        return False
-    # ``outer`` is ``inner``'s start (ending in a plain character) and a final '*', which
-    # matches whatever follows, across any separator
-    start = outer[:-1]
-    if outer.endswith("*") and start[-1:] not in ("*", "?", "") and inner.startswith(start):
-        return True
-    # a name ``inner`` matches (its wildcards as little as they can be) that ``outer`` misses
-    witness = inner.replace("*", "").replace("?", "x")
-    if not ResourcePattern(outer).matches(witness):
-        return False
-    # ... and ends with its literal tail, which must then end with ``outer``'s
-    tail, inner_tail = _WILD.split(outer)[-1], _WILD.split(inner)[-1]
-    if not inner_tail.endswith(tail) and not (
-        len(inner_tail) < len(tail) and tail.endswith(inner_tail)
-    ):
-        return False
-
-    return _reglang.is_subset([_reglang.compile_pattern(inner)], [_reglang.compile_pattern(outer)])
 
 
 _GrantKey = tuple[str, str, Condition]
