@@ -172,19 +172,16 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 def _print_profile(args: argparse.Namespace) -> int:
     from lambda_perms.catalogues import _catalogue
+    from lambda_perms.iam._text import camel_case
     from lambda_perms.iam.policy import Policy, Statement
 
     if args.sam:
         raise _UsageError("--profile prints a named selection: it takes no SAM command line")
     profile = _catalogue.catalogue().profile(args.profile)
     actions = [entry.action.text for entry in profile.actions]
-    policy = Policy.of(Statement.allow(actions, "*", sid=_sid(profile.name)))
+    policy = Policy.of(Statement.allow(actions, "*", sid=camel_case(profile.name)))
     _emit({args.name: policy}, args)
     return 0
-
-
-def _sid(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))
 
 
 def _describe(item: Mapping[str, Any]) -> str:
