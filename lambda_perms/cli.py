@@ -21,7 +21,7 @@ from lambda_perms.errors import InvalidPolicyError, LambdaPermsError
 
 if TYPE_CHECKING:
     from lambda_perms.catalogues._catalogue import Need
-    from lambda_perms.deploy._deploy import DeployPolicy
+    from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.iam.policy import Policy
 
 __all__ = ["main", "version_text"]
@@ -127,7 +127,9 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 def _deploy(args: argparse.Namespace) -> DeployPolicy:
     """The deploy policy for the SAM command line and scope in ``args`` (notes on stderr)."""
-    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms.deploy.generate import deploy_policy
+    from lambda_perms.deploy.samcli import DeployOptions
+    from lambda_perms.deploy.scope import Scope
 
     options, notes = DeployOptions.from_sam_args(list(args.sam))
     for note in notes:

@@ -12,15 +12,11 @@ import pytest
 import lambda_perms
 from lambda_perms.algebra.validation import Severity, validate
 from lambda_perms.catalogues._catalogue import Command, catalogue
-from lambda_perms.deploy._deploy import (
-    BOUNDARY_ACTIONS,
-    DEFAULT_RESOURCE_TYPES,
-    ROLLBACK_WARNING,
-    DeployOptions,
-    DeployPolicy,
-    Scope,
-    deploy_policy,
-)
+from lambda_perms.deploy.generate import ROLLBACK_WARNING, deploy_policy
+from lambda_perms.deploy.result import DeployPolicy
+from lambda_perms.deploy.samcli import DEFAULT_RESOURCE_TYPES, DeployOptions
+from lambda_perms.deploy.scope import Scope
+from lambda_perms.deploy.statements import BOUNDARY_ACTIONS
 from lambda_perms.errors import InvalidArnError, UnknownNameError
 from lambda_perms.iam.policy import Policy
 
@@ -554,9 +550,9 @@ def test_explain_names_each_statement_and_reason() -> None:
 def test_module_doctest() -> None:
     import doctest
 
-    import lambda_perms.deploy._deploy
+    import lambda_perms.deploy.generate
 
-    assert doctest.testmod(lambda_perms.deploy._deploy).failed == 0
+    assert doctest.testmod(lambda_perms.deploy.generate).failed == 0
 
 
 # -- with a template ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 :func:`review` annotates ``required.diff(current)`` with purposes from the catalogue: for a
 missing grant, the needs that brought the action into the required policy (``reasons``, as
-:func:`reasons_of` collects them from a :class:`~lambda_perms.deploy._deploy.DeployPolicy`); for an
+:func:`reasons_of` collects them from a :class:`~lambda_perms.deploy.result.DeployPolicy`); for an
 excess grant, where the requirement does need the action, or whether any deployment path needs
 it at all. The command line's ``diff`` prints exactly this.
 """
@@ -16,7 +16,7 @@ from lambda_perms.catalogues._catalogue import Need, catalogue
 from lambda_perms.errors import LambdaPermsError
 
 if TYPE_CHECKING:
-    from lambda_perms.deploy._deploy import DeployPolicy
+    from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.iam.policy import Policy
 
 __all__ = ["granted_on", "purpose", "reasons_of", "review"]
