@@ -13,7 +13,7 @@ import argparse
 import json
 import pathlib
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms._version import __version__
@@ -186,15 +186,6 @@ def _print_profile(args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(item: Mapping[str, Any]) -> str:
-    text = f"{item['action']} on {item['resource']}"
-    if item.get("except_resources"):
-        text += f" except {', '.join(item['except_resources'])}"
-    if item.get("condition"):
-        text += f" when {json.dumps(item['condition'], sort_keys=True)}"
-    return text
-
-
 def _cmd_diff(args: argparse.Namespace) -> int:
     from lambda_perms.deploy.review import reasons_of, review
 
@@ -208,22 +199,14 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         built = _deploy(args)
         required = built.policy
         reasons = reasons_of(built)
-    missing, excess, version = review(required, current, reasons=reasons)
+    result = review(required, current, reasons=reasons)
     if args.json:
-        document = {"missing": missing, "excess": excess, "universe": version}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        for item in missing:
-            purpose = f" — {item['purpose']}" if item["purpose"] else ""
-            print(f"missing {_describe(item)}{purpose}")
-        for item in excess:
-            if item["needed_on"]:
-                where = f"needed only on {', '.join(item['needed_on'])}: {item['purpose']}"
-            else:
-                where = item["purpose"]
-            print(f"excess {_describe(item)} — {where}")
-        _note("note", f"{len(missing)} missing, {len(excess)} excess")
-    return 1 if missing else 0
+        for entry in (*result.missing, *result.excess):
+            print(entry.describe())
+        _note("note", f"{len(result.missing)} missing, {len(result.excess)} excess")
+    return 1 if result.missing else 0
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
