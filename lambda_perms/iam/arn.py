@@ -103,10 +103,10 @@ class Arn:
         )
 
 
-# any ``${...}`` (CloudFormation's ``${AWS::Region}`` and ``${!Literal}`` too); an ARN
-# template's own placeholders are those with a plain name
+# any ``${...}`` (CloudFormation's ``${AWS::Region}`` and ``${!Literal}`` too)
 _ANY_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
-_PLACEHOLDER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# the same spans; the group holds an ARN template's own placeholders: those with a plain name
+_PLACEHOLDER = re.compile(r"\$\{(?:([A-Za-z][A-Za-z0-9_]*)|[^}]*)\}")
 
 
 def fill_placeholders(text: str, value: Callable[[str], str | None]) -> str:
@@ -148,8 +148,7 @@ class ArnTemplate:
             raise InvalidArnError(f"an ARN template must be a non-empty string, got {raw!r}")
         if text != "*" and not text.startswith("arn:"):
             raise InvalidArnError(f"ARN template {text!r} does not start with 'arn:'")
-        found = (m.group(1) for m in _ANY_PLACEHOLDER.finditer(text))
-        names = tuple(dict.fromkeys(n for n in found if _PLACEHOLDER_NAME.fullmatch(n)))
+        names = tuple(dict.fromkeys(n for n in _PLACEHOLDER.findall(text) if n))
         object.__setattr__(self, "_text", text)
         object.__setattr__(self, "_placeholders", names)
 
@@ -183,7 +182,7 @@ class ArnTemplate:
         given: dict[str, str] = {**(values or {}), **kwargs}
 
         def fill(name: str) -> str | None:
-            if not _PLACEHOLDER_NAME.fullmatch(name):
+            if name not in self._placeholders:
                 return None  # a policy variable, such as ${aws:username}
             value = given.get(name, default)
             if value is None:
