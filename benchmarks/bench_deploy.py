@@ -38,7 +38,7 @@ def cold(runs: int) -> list[float]:
 
 
 def warm(calls: int, *, scoped: bool) -> list[float]:
-    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms import DeployOptions, Scope, deploy_policy
 
     if scoped:
         options, _ = DeployOptions.from_sam_args(

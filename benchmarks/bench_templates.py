@@ -37,7 +37,7 @@ def cold(runs: int, template: Path) -> list[float]:
 
 
 def warm(calls: int, template: Path) -> tuple[list[float], dict[str, float], int]:
-    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms import DeployOptions, Scope, deploy_policy
     from lambda_perms.deploy.templates import load_template
 
     options, _ = DeployOptions.from_sam_args(_SAM)

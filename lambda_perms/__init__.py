@@ -41,7 +41,10 @@ if TYPE_CHECKING:
         Verdict,
         catalogue,
     )
-    from lambda_perms.deploy._deploy import DeployOptions, DeployPolicy, Scope, deploy_policy
+    from lambda_perms.deploy.generate import deploy_policy
+    from lambda_perms.deploy.result import DeployPolicy
+    from lambda_perms.deploy.samcli import DeployOptions
+    from lambda_perms.deploy.scope import Scope
     from lambda_perms.deploy.templates import Template, TemplateResource, load_template
     from lambda_perms.errors import (
         DataError,
@@ -130,10 +133,10 @@ __all__ = [
 ]
 
 _HOME: dict[str, str] = {
-    "deploy_policy": "deploy._deploy",
-    "DeployOptions": "deploy._deploy",
-    "Scope": "deploy._deploy",
-    "DeployPolicy": "deploy._deploy",
+    "deploy_policy": "deploy.generate",
+    "DeployOptions": "deploy.samcli",
+    "Scope": "deploy.scope",
+    "DeployPolicy": "deploy.result",
     "catalogue": "catalogues._catalogue",
     "Catalogue": "catalogues._catalogue",
     "Need": "catalogues._catalogue",

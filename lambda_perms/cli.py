@@ -13,7 +13,7 @@ import argparse
 import json
 import pathlib
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms._version import __version__
@@ -21,7 +21,7 @@ from lambda_perms.errors import InvalidPolicyError, LambdaPermsError
 
 if TYPE_CHECKING:
     from lambda_perms.catalogues._catalogue import Need
-    from lambda_perms.deploy._deploy import DeployPolicy
+    from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.iam.policy import Policy
 
 __all__ = ["main", "version_text"]
@@ -127,7 +127,9 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 def _deploy(args: argparse.Namespace) -> DeployPolicy:
     """The deploy policy for the SAM command line and scope in ``args`` (notes on stderr)."""
-    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms.deploy.generate import deploy_policy
+    from lambda_perms.deploy.samcli import DeployOptions
+    from lambda_perms.deploy.scope import Scope
 
     options, notes = DeployOptions.from_sam_args(list(args.sam))
     for note in notes:
@@ -172,28 +174,16 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 def _print_profile(args: argparse.Namespace) -> int:
     from lambda_perms.catalogues import _catalogue
+    from lambda_perms.iam._text import camel_case
     from lambda_perms.iam.policy import Policy, Statement
 
     if args.sam:
         raise _UsageError("--profile prints a named selection: it takes no SAM command line")
     profile = _catalogue.catalogue().profile(args.profile)
     actions = [entry.action.text for entry in profile.actions]
-    policy = Policy.of(Statement.allow(actions, "*", sid=_sid(profile.name)))
+    policy = Policy.of(Statement.allow(actions, "*", sid=camel_case(profile.name)))
     _emit({args.name: policy}, args)
     return 0
-
-
-def _sid(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))
-
-
-def _describe(item: Mapping[str, Any]) -> str:
-    text = f"{item['action']} on {item['resource']}"
-    if item.get("except_resources"):
-        text += f" except {', '.join(item['except_resources'])}"
-    if item.get("condition"):
-        text += f" when {json.dumps(item['condition'], sort_keys=True)}"
-    return text
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -209,22 +199,14 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         built = _deploy(args)
         required = built.policy
         reasons = reasons_of(built)
-    missing, excess, version = review(required, current, reasons=reasons)
+    result = review(required, current, reasons=reasons)
     if args.json:
-        document = {"missing": missing, "excess": excess, "universe": version}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        for item in missing:
-            purpose = f" — {item['purpose']}" if item["purpose"] else ""
-            print(f"missing {_describe(item)}{purpose}")
-        for item in excess:
-            if item["needed_on"]:
-                where = f"needed only on {', '.join(item['needed_on'])}: {item['purpose']}"
-            else:
-                where = item["purpose"]
-            print(f"excess {_describe(item)} — {where}")
-        _note("note", f"{len(missing)} missing, {len(excess)} excess")
-    return 1 if missing else 0
+        for entry in (*result.missing, *result.excess):
+            print(entry.describe())
+        _note("note", f"{len(result.missing)} missing, {len(result.excess)} excess")
+    return 1 if result.missing else 0
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:

@@ -180,8 +180,7 @@ def _drop_subsumed_resources(resources: tuple[ResourcePattern, ...]) -> tuple[Re
         return (ResourcePattern("*"),)
     keep = list(resources)
     for r in resources:
-        others = [_reglang.compile_pattern(q.text) for q in keep if q != r]
-        if others and _reglang.is_subset([_reglang.compile_pattern(r.text)], others):
+        if _reglang.covered(r.text, [q.text for q in keep if q != r]):
             keep.remove(r)
     return tuple(keep)
 

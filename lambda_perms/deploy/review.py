@@ -2,28 +2,78 @@
 
 :func:`review` annotates ``required.diff(current)`` with purposes from the catalogue: for a
 missing grant, the needs that brought the action into the required policy (``reasons``, as
-:func:`reasons_of` collects them from a :class:`~lambda_perms.deploy._deploy.DeployPolicy`); for an
+:func:`reasons_of` collects them from a :class:`~lambda_perms.deploy.result.DeployPolicy`); for an
 excess grant, where the requirement does need the action, or whether any deployment path needs
-it at all. The command line's ``diff`` prints exactly this.
+it at all. The result is a :class:`Review` of :class:`ReviewEntry` items; the command line's
+``diff`` prints exactly this (:meth:`ReviewEntry.describe`, or :meth:`Review.to_dict` as JSON).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from lambda_perms.catalogues._catalogue import Need, catalogue
 from lambda_perms.errors import LambdaPermsError
 
 if TYPE_CHECKING:
-    from lambda_perms.deploy._deploy import DeployPolicy
+    from lambda_perms.algebra.diff import DiffEntry
+    from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.iam.policy import Policy
 
-__all__ = ["granted_on", "purpose", "reasons_of", "review"]
+__all__ = ["Review", "ReviewEntry", "granted_on", "purpose", "reasons_of", "review"]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    """A grant the requirement needs and the policy lacks (``missing``), or one the policy has
+    and the requirement does not need (``excess``), with what it is for; an excess entry also
+    names the resources the requirement does need the action on (``needed_on``)."""
+
+    kind: Literal["missing", "excess"]
+    entry: DiffEntry
+    purpose: str
+    needed_on: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """``DiffEntry.to_dict()`` with ``needed_on`` (excess only) and ``purpose``."""
+        out = self.entry.to_dict()
+        if self.kind == "excess":
+            out["needed_on"] = list(self.needed_on)
+        out["purpose"] = self.purpose
+        return out
+
+    def describe(self) -> str:
+        """One line: ``missing ACTION on RESOURCE — purpose`` or ``excess ... — where``."""
+        if self.kind == "missing":
+            why = f" — {self.purpose}" if self.purpose else ""
+        elif self.needed_on:
+            why = f" — needed only on {', '.join(self.needed_on)}: {self.purpose}"
+        else:
+            why = f" — {self.purpose}"
+        return f"{self.kind} {self.entry.describe()}{why}"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """:func:`review`'s result: what is missing, what is in excess, and the universe version
+    the comparison was made over."""
+
+    missing: tuple[ReviewEntry, ...]
+    excess: tuple[ReviewEntry, ...]
+    universe: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "missing": [e.to_dict() for e in self.missing],
+            "excess": [e.to_dict() for e in self.excess],
+            "universe": self.universe,
+        }
 
 
 def reasons_of(built: DeployPolicy) -> dict[str, tuple[Need, ...]]:
@@ -76,26 +126,24 @@ def review(
     current: Policy,
     *,
     reasons: Mapping[str, tuple[Need, ...]] | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """``required.diff(current)`` as (missing, excess, universe version), each entry a dict
-    (``DiffEntry.to_dict()``) with its ``purpose``; an excess entry also names where the
-    requirement does need the action (``needed_on``)."""
+) -> Review:
+    """``required.diff(current)`` with each entry's purpose (``reasons``: the needs behind each
+    lower-case action of ``required``, as :func:`reasons_of` gives them)."""
     difference = required.diff(current)
-    missing = [
-        {**e.to_dict(), "purpose": purpose(e.action.text, reasons)} for e in difference.missing
-    ]
+    missing = tuple(
+        ReviewEntry("missing", e, purpose(e.action.text, reasons)) for e in difference.missing
+    )
     excess = []
     for entry in difference.excess:
-        needed_on = granted_on(required, entry.action.text)
-        item = {**entry.to_dict(), "needed_on": needed_on}
+        needed_on = tuple(granted_on(required, entry.action.text))
         if needed_on:
-            item["purpose"] = purpose(entry.action.text, reasons)
+            why = purpose(entry.action.text, reasons)
         else:
             elsewhere = purpose(entry.action.text)
-            item["purpose"] = (
+            why = (
                 f"not needed here; elsewhere: {elsewhere}"
                 if elsewhere
                 else "no deployment path needs it"
             )
-        excess.append(item)
-    return missing, excess, str(difference.universe)
+        excess.append(ReviewEntry("excess", entry, why, needed_on))
+    return Review(missing, tuple(excess), str(difference.universe))

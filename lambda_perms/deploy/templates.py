@@ -46,6 +46,8 @@ from typing import Any, Final
 
 from lambda_perms.catalogues import cloudformation as _cloudformation
 from lambda_perms.errors import TemplateError
+from lambda_perms.iam._glob import collapse_stars
+from lambda_perms.iam.arn import fill_placeholders
 
 __all__ = [
     "CUSTOM_RESOURCE_TYPE",
@@ -195,22 +197,17 @@ def _render_name(value: Any, stack: str | None) -> str:
         if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
             sep, parts = arg
             if isinstance(sep, str) and isinstance(parts, list):
-                return _collapse(sep.join(_render_name(p, stack) for p in parts))
+                return collapse_stars(sep.join(_render_name(p, stack) for p in parts))
     return "*"
 
 
 def _render_sub(text: str, stack: str | None) -> str:
-    def one(match: re.Match[str]) -> str:
-        name = match.group(1)
+    def one(name: str) -> str:
         if name.startswith("!"):
             return "${" + name[1:] + "}"
         return stack if name == "AWS::StackName" and stack else "*"
 
-    return _collapse(re.sub(r"\$\{([^}]*)\}", one, text))
-
-
-def _collapse(text: str) -> str:
-    return re.sub(r"\*+", "*", text)
+    return collapse_stars(fill_placeholders(text, one))
 
 
 @dataclass(frozen=True)

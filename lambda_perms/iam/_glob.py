@@ -21,16 +21,28 @@ from functools import lru_cache
 __all__ = [
     "action_key",
     "action_regex",
+    "collapse_stars",
     "has_wildcard",
     "resource_regex",
 ]
 
 _ANY = ".*"
+_STARS = re.compile(r"\*{2,}")
 
 
 def has_wildcard(text: str) -> bool:
     """Whether ``text`` contains an IAM wildcard (``*`` or ``?``)."""
     return "*" in text or "?" in text
+
+
+def collapse_stars(text: str) -> str:
+    """``text`` with each run of ``*`` written as one (the same pattern, in both dialects: a run
+    of stars matches what its last star matches).
+
+    >>> collapse_stars("arn:aws:s3:::b/**/x**")
+    'arn:aws:s3:::b/*/x*'
+    """
+    return _STARS.sub("*", text)
 
 
 def action_key(text: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
-__all__ = ["Pattern", "compile_pattern", "exists", "is_subset", "regions"]
+__all__ = ["Pattern", "compile_pattern", "covered", "exists", "is_subset", "regions"]
 
 # Token kinds. A pattern is a tuple of tokens; each token either consumes one symbol
 # (LIT, ONE, VAR) or is a star that consumes any number of symbols it admits.
@@ -226,3 +226,68 @@ def is_subset(inner: Sequence[Pattern], outer: Sequence[Pattern]) -> bool:
         return any(vector[:k]) and not any(vector[k:])
 
     return not exists([*inner, *outer], escapes)
+
+
+# -- containment of resource patterns, given as texts ----------------------------------------------
+
+
+def covered(inner: str, by: Sequence[str]) -> bool:
+    """Whether every resource the pattern ``inner`` matches is matched by a pattern of ``by``.
+
+    Exact, like :func:`is_subset`, which it calls only when quicker tests cannot decide. Every
+    resource a pattern matches starts with its literal head (the text before its first
+    wildcard) and ends with its literal tail: a pattern of ``by`` whose head (tail) is neither
+    a prefix (suffix) of ``inner``'s nor the other way round shares no resource with
+    ``inner``. ``inner`` is covered by a pattern that is ``inner``'s start followed by a final
+    ``*``, and not covered when no pattern of ``by`` matches ``inner`` with its ``*`` empty and
+    its ``?`` a letter. Patterns with policy variables go straight to the automata.
+
+    >>> covered("arn:aws:s3:::b/a", ["arn:aws:s3:::b/*"])
+    True
+    >>> covered("arn:aws:s3:::b/*", ["arn:aws:s3:::b/a", "arn:aws:s3:::c/*"])
+    False
+    """
+    return _covered(inner, tuple(by))
+
+
+@cache
+def _covered(inner: str, by: tuple[str, ...]) -> bool:
+    if inner in by or "*" in by:
+        return True
+    if "${" in inner or any("${" in outer for outer in by):
+        candidates = by
+    else:
+        from lambda_perms.iam._glob import resource_regex
+
+        head, tail = _head(inner), _tail(inner)
+        candidates = tuple(
+            outer
+            for outer in by
+            if _one_extends_the_other(head, _head(outer), str.startswith)
+            and _one_extends_the_other(tail, _tail(outer), str.endswith)
+        )
+        for outer in candidates:
+            start = outer[:-1]
+            if outer.endswith("*") and start[-1:] not in ("*", "?", "") and inner.startswith(start):
+                return True
+        witness = inner.replace("*", "").replace("?", "x")
+        if not any(resource_regex(outer).fullmatch(witness) for outer in candidates):
+            return False
+    if not candidates:
+        return False
+    return is_subset([compile_pattern(inner)], [compile_pattern(outer) for outer in candidates])
+
+
+def _head(text: str) -> str:
+    """The literal text before the first wildcard (all of ``text`` without one)."""
+    cuts = [i for i in (text.find("*"), text.find("?")) if i >= 0]
+    return text[: min(cuts)] if cuts else text
+
+
+def _tail(text: str) -> str:
+    """The literal text after the last wildcard (all of ``text`` without one)."""
+    return text[max(text.rfind("*"), text.rfind("?")) + 1 :]
+
+
+def _one_extends_the_other(a: str, b: str, extends: Callable[[str, str], bool]) -> bool:
+    return extends(a, b) or extends(b, a)

@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Self
 
@@ -34,6 +34,7 @@ __all__ = [
     "Arn",
     "ArnTemplate",
     "ResourcePattern",
+    "fill_placeholders",
     "partition_of_region",
 ]
 
@@ -102,7 +103,28 @@ class Arn:
         )
 
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+# any ``${...}`` (CloudFormation's ``${AWS::Region}`` and ``${!Literal}`` too)
+_ANY_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+# the same spans; the group holds an ARN template's own placeholders: those with a plain name
+_PLACEHOLDER = re.compile(r"\$\{(?:([A-Za-z][A-Za-z0-9_]*)|[^}]*)\}")
+
+
+def fill_placeholders(text: str, value: Callable[[str], str | None]) -> str:
+    """``text`` with each ``${name}`` replaced by ``value(name)``; a placeholder for which
+    ``value`` gives ``None`` is kept as written.
+
+    The one way placeholders are filled: ARN templates, the ARN formats of the universe and
+    of CloudFormation's resource types, and the strings of CloudFormation's ``Fn::Sub``.
+
+    >>> fill_placeholders("arn:${Partition}:s3:::${Bucket}/${aws:userid}", {"Partition": "aws"}.get)
+    'arn:aws:s3:::${Bucket}/${aws:userid}'
+    """
+
+    def one(match: re.Match[str]) -> str:
+        found = value(match.group(1))
+        return match.group(0) if found is None else found
+
+    return _ANY_PLACEHOLDER.sub(one, text)
 
 
 class ArnTemplate:
@@ -126,7 +148,7 @@ class ArnTemplate:
             raise InvalidArnError(f"an ARN template must be a non-empty string, got {raw!r}")
         if text != "*" and not text.startswith("arn:"):
             raise InvalidArnError(f"ARN template {text!r} does not start with 'arn:'")
-        names = tuple(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(text)))
+        names = tuple(dict.fromkeys(n for n in _PLACEHOLDER.findall(text) if n))
         object.__setattr__(self, "_text", text)
         object.__setattr__(self, "_placeholders", names)
 
@@ -159,8 +181,9 @@ class ArnTemplate:
         """
         given: dict[str, str] = {**(values or {}), **kwargs}
 
-        def fill(match: re.Match[str]) -> str:
-            name = match.group(1)
+        def fill(name: str) -> str | None:
+            if name not in self._placeholders:
+                return None  # a policy variable, such as ${aws:username}
             value = given.get(name, default)
             if value is None:
                 known = ", ".join(sorted(given)) or "none"
@@ -171,7 +194,7 @@ class ArnTemplate:
                 )
             return value
 
-        return _PLACEHOLDER.sub(fill, self._text)
+        return fill_placeholders(self._text, fill)
 
     def as_pattern(self) -> str:
         """The resource glob that matches every rendering (each placeholder becomes ``*``)."""

@@ -8,21 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import lambda_perms
 from lambda_perms.algebra.validation import Severity, validate
 from lambda_perms.catalogues._catalogue import Command, catalogue
-from lambda_perms.deploy._deploy import (
-    BOUNDARY_ACTIONS,
-    DEFAULT_RESOURCE_TYPES,
-    ROLLBACK_WARNING,
-    DeployOptions,
-    DeployPolicy,
-    Scope,
-    deploy_policy,
-)
+from lambda_perms.deploy.generate import ROLLBACK_WARNING, deploy_policy
+from lambda_perms.deploy.result import DeployPolicy
+from lambda_perms.deploy.samcli import DEFAULT_RESOURCE_TYPES, DeployOptions
+from lambda_perms.deploy.scope import Scope
+from lambda_perms.deploy.statements import BOUNDARY_ACTIONS
 from lambda_perms.errors import InvalidArnError, UnknownNameError
 from lambda_perms.iam.policy import Policy
 from tests._support import FIXTURES
@@ -557,9 +551,9 @@ def test_explain_names_each_statement_and_reason() -> None:
 def test_module_doctest() -> None:
     import doctest
 
-    import lambda_perms.deploy._deploy
+    import lambda_perms.deploy.generate
 
-    assert doctest.testmod(lambda_perms.deploy._deploy).failed == 0
+    assert doctest.testmod(lambda_perms.deploy.generate).failed == 0
 
 
 # -- with a template ------------------------------------------------------------------------------
@@ -707,24 +701,6 @@ def test_non_iam_handler_entries_are_skipped_with_a_warning() -> None:
     result = build(DEPLOY, template=template)
     assert "logs:CreateLogGroup" in actions(result.policy)
     assert any("s3:REST.PUT.OBJECT" in w and "not an IAM action" in w for w in result.warnings)
-
-
-@given(
-    outer=st.text(alphabet="ab:/*?", min_size=1, max_size=8),
-    inner=st.text(alphabet="ab:/*?", min_size=1, max_size=8),
-    prefix=st.sampled_from(["arn:aws:s3:::", "arn:aws:lambda:*:1:", "arn:aws:x:r:1:"]),
-)
-@settings(max_examples=400, deadline=None)
-def test_covers_shortcuts_agree_with_the_resource_language(
-    outer: str, inner: str, prefix: str
-) -> None:
-    from lambda_perms.deploy._deploy import _covers
-    from lambda_perms.iam import _reglang
-
-    exact = _reglang.is_subset(
-        [_reglang.compile_pattern(prefix + inner)], [_reglang.compile_pattern(prefix + outer)]
-    )
-    assert _covers.__wrapped__(prefix + outer, prefix + inner) == exact
 
 
 @needs_sam

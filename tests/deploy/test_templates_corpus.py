@@ -671,7 +671,7 @@ def test_bad_input_is_one_line_error(path: Path, capsys: pytest.CaptureFixture[s
 
 
 def _api(template: Path | dict[str, Any]) -> dict[str, object]:
-    from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+    from lambda_perms import DeployOptions, Scope, deploy_policy
 
     options, _notes = DeployOptions.from_sam_args(SAM_LINE)
     scope = Scope(account=ACCOUNT, region=REGION, stack=STACK, bucket=BUCKET)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from lambda_perms.errors import InvalidArnError, MissingPlaceholderError
-from lambda_perms.iam.arn import Arn, ArnTemplate, ResourcePattern, partition_of_region
+from lambda_perms.iam._glob import collapse_stars
+from lambda_perms.iam.arn import (
+    Arn,
+    ArnTemplate,
+    ResourcePattern,
+    fill_placeholders,
+    partition_of_region,
+)
 
 
 class TestArn:
@@ -114,6 +121,55 @@ class TestArnTemplate:
     def test_equality(self) -> None:
         assert ArnTemplate("arn:${Partition}:s3:::b") == ArnTemplate("arn:${Partition}:s3:::b")
         assert len({ArnTemplate("arn:a:s3:::b"), ArnTemplate("arn:a:s3:::b")}) == 1
+
+
+class TestFillPlaceholders:
+    # The texts the library fills: ARN formats (Service Authorization Reference, CloudFormation
+    # resource types) and CloudFormation Fn::Sub strings, with its pseudo parameters and ${!...}.
+    @pytest.mark.parametrize(
+        ("text", "values", "expected"),
+        [
+            (
+                "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}",
+                {"Partition": "aws", "Region": "us-east-1", "Account": "123456789012"},
+                "arn:aws:lambda:us-east-1:123456789012:function:${FunctionName}",
+            ),
+            (
+                "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${AWS::StackName}-q",
+                {"AWS::Partition": "aws", "AWS::StackName": "app"},
+                "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:app-q",
+            ),
+            (
+                "arn:aws:s3:::b/${aws:username}/*",
+                {"Partition": "aws"},
+                "arn:aws:s3:::b/${aws:username}/*",
+            ),
+            ("arn:aws:s3:::b/${!Literal}", {"!Literal": "x"}, "arn:aws:s3:::b/x"),
+            ("arn:aws:s3:::b/${}", {"": "e"}, "arn:aws:s3:::b/e"),
+            ("arn:aws:s3:::b/${open", {"open": "x"}, "arn:aws:s3:::b/${open"),
+        ],
+    )
+    def test_fills_what_it_is_given(self, text: str, values: dict[str, str], expected: str) -> None:
+        assert fill_placeholders(text, values.get) == expected
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("arn:aws:s3:::b/**", "arn:aws:s3:::b/*"),
+            ("arn:aws:iam::*:role/*/**x***:*", "arn:aws:iam::*:role/*/*x*:*"),
+            ("arn:aws:s3:::b/?*?", "arn:aws:s3:::b/?*?"),
+        ],
+    )
+    def test_collapse_stars(self, text: str, expected: str) -> None:
+        assert collapse_stars(text) == expected
+        probes = [
+            "arn:aws:iam::1:role/a/bxc:d",
+            "arn:aws:s3:::b/",
+            "arn:aws:s3:::b/a:b",
+            "arn:aws:s3:::b/xy",
+        ]
+        for probe in probes:  # the same pattern: it matches the same resources
+            assert ResourcePattern(text).matches(probe) == ResourcePattern(expected).matches(probe)
 
 
 class TestResourcePattern:

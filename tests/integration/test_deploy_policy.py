@@ -3,7 +3,7 @@
 Each test runs one ``sam`` command line in-process under moto (the harness of
 :mod:`tests.integration.sam_harness`), maps every recorded call to its IAM request
 (:func:`~tests.integration.iam_mapping.to_requests`), builds the policy for the same command line
-and scope with :func:`lambda_perms.deploy._deploy.deploy_policy` (and, for one case, through the
+and scope with :func:`lambda_perms.deploy_policy` (and, for one case, through the
 ``lambda-perms policy`` command itself), and asserts that the policy allows every request,
 evaluated by ``Policy.allows``. The scope is what a user would give: the account and region, and
 what the command line does not carry (the stack name typed into ``--guided``, the bucket a
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from lambda_perms import DeployOptions, Scope, deploy_policy
 from lambda_perms.cli import main
-from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
 from tests.integration import test_sam_cli
 from tests.integration.iam_mapping import Request, assert_policy_allows, to_requests
 from tests.integration.sam_harness import SamRun, copy_fixture, run_sam, sam_session

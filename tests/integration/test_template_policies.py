@@ -5,7 +5,7 @@ the local directories it references (``src/``, ``layer/``, ``statemachine/``, ``
 a temporary project, runs ``sam deploy --template-file NAME`` (and, for a few templates,
 ``sam package`` or a deploy followed by ``sam delete``) in-process under moto through
 :mod:`tests.integration.sam_harness`, maps every recorded call to its IAM request, and asserts
-that the policy of :func:`lambda_perms.deploy._deploy.deploy_policy` for the same command line, scope
+that the policy of :func:`lambda_perms.deploy_policy` for the same command line, scope
 and ``template=`` the copied template allows each request (``Policy.allows``), with no network
 attempt. What the templates change on the SAM CLI's side is which artifacts it uploads (one
 object per ``CodeUri``/``ContentUri``/``DefinitionUri``, a packaged child template per local
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_perms.deploy._deploy import DeployOptions, Scope, deploy_policy
+from lambda_perms import DeployOptions, Scope, deploy_policy
 from tests._support import FIXTURES
 from tests.integration import test_sam_cli
 from tests.integration.iam_mapping import assert_policy_allows, to_requests

@@ -1,0 +1,497 @@
+"""What a template adds to a deploy policy: :func:`template_additions`.
+
+The types the catalogue curates (``AWS::Lambda::Function``, ``AWS::IAM::Role``,
+``AWS::Lambda::Permission``) keep their needs, with ``function``, ``execution-role`` and
+``function-role`` rendered as the template's own functions and roles; every other type gets its
+CloudFormation handler lists from ``data/cloudformation`` (create and update; delete as
+rollback, or alone for ``sam delete``), each action on the instance's own ARN when it acts on
+the instance's type, else on the resources of its types in the account and region, else ``*``;
+``iam:PassRole`` on the roles the instance names, conditioned on ``iam:PassedToService``.
+Custom resources add ``lambda:InvokeFunction`` (or ``sns:Publish``) on their ServiceToken,
+macros ``cloudformation:CreateChangeSet`` on their transform. :func:`origins_of` names the
+template resources or properties behind a catalogue need (:attr:`DeployPolicy.origins`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Final
+
+from lambda_perms.catalogues import cloudformation as _cloudformation
+from lambda_perms.catalogues._catalogue import (
+    Caller,
+    Catalogue,
+    Command,
+    Handler,
+    Need,
+    Phase,
+    PropertyTrigger,
+    ResourceTypeTrigger,
+)
+from lambda_perms.deploy.scope import Grant
+from lambda_perms.deploy.select import Context, curated_types, handler_need, plain_need
+from lambda_perms.deploy.templates import Template, TemplateResource
+from lambda_perms.iam._glob import collapse_stars
+from lambda_perms.iam.arn import fill_placeholders
+from lambda_perms.iam.policy import Condition
+
+__all__ = ["TemplateAdditions", "origins_of", "template_additions"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+_ROLE_KEY = re.compile(r".*Role(Arn|ARN)?$")
+_CLOUDFORMATION_PRINCIPAL: Final[str] = "cloudformation.amazonaws.com"
+_CUSTOM_EVIDENCE: Final[Mapping[str, str]] = {
+    "kind": "aws-docs",
+    "source": "Using AWS Lambda with CloudFormation: CloudFormation invokes the ServiceToken",
+    "url": "https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html",
+}
+_TRANSFORM_EVIDENCE: Final[Mapping[str, str]] = {
+    "kind": "aws-docs",
+    "source": "Actions, resources, and condition keys for AWS CloudFormation: transform",
+    "url": "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+    "list_awscloudformation.html",
+}
+
+
+def _fill(arn: str, values: Mapping[str, str], name: str = "*") -> str:
+    """An ARN format with the scope's partition, region and account; other parts ``*``."""
+
+    def one(key: str) -> str:
+        if key == "Name":
+            return name
+        if key == "Partition":
+            return values.get("Partition", "aws")
+        return values.get(key, "*") if key in ("Region", "Account") else "*"
+
+    return collapse_stars(fill_placeholders(arn, one))
+
+
+class _TemplateScope:
+    """Instance ARNs of a template's resources, and references between them, in a scope."""
+
+    def __init__(
+        self,
+        template: Template,
+        values: Mapping[str, str],
+        stack: str | None,
+        service_role: str | None = None,
+    ) -> None:
+        self.template = template
+        self.values = values
+        self.stack = stack
+        self.service_role = service_role  # --role-arn
+        self.warnings: list[str] = []
+
+    def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
+        """``service:resource-type`` (lower case) -> ARN patterns of this instance."""
+        info = _cloudformation.type_info(resource.type)
+        name = resource.name_pattern(self.stack)
+        out: dict[str, tuple[str, ...]] = {}
+        if resource.type == "AWS::IAM::Role":
+            path = resource.properties.get("Path", "/")
+            path = path if isinstance(path, str) and path.startswith("/") else "/*/"
+            arn = _fill(
+                f"arn:${{Partition}}:iam::${{Account}}:role{path}${{Name}}", self.values, name
+            )
+            return {"iam:role": (arn,)}
+        for iam_type, template in (info.arns if info is not None else {}).items():
+            arn = _fill(template, self.values, name)
+            found = [arn]
+            if resource.type == "AWS::Lambda::Function" and not arn.endswith("*"):
+                found.append(f"{arn}:*")  # its versions and aliases
+            service = template.split(":", 3)[2]
+            out[f"{service}:{iam_type}".lower()] = tuple(found)
+        return out
+
+    def resolve(self, value: Any, stacks: tuple[str, ...], kind: str) -> tuple[str, ...] | None:
+        """The ARN patterns a property value (an ARN of ``kind``, ``service:resource-type``)
+        can take; ``None``: not known."""
+        if isinstance(value, str):
+            return (value,) if value.startswith("arn:") and "*" not in value else None
+        if not isinstance(value, Mapping) or len(value) != 1:
+            return None
+        ((key, arg),) = value.items()
+        if key == "Fn::GetAtt":
+            parts = arg.split(".", 1) if isinstance(arg, str) else arg
+            if isinstance(parts, list) and len(parts) == 2 and parts[1] == "Arn":
+                target = self.template.get(str(parts[0]), stacks)
+                if target is not None:
+                    return self.arns(target).get(kind)
+            return None
+        if key == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            if not isinstance(text, str):
+                return None
+            pseudo = {
+                "AWS::Partition": self.values.get("Partition", "aws"),
+                "AWS::Region": self.values.get("Region", "*"),
+                "AWS::AccountId": self.values.get("Account", "*"),
+                "AWS::StackName": self.stack or "*",
+            }
+            rendered = collapse_stars(fill_placeholders(text, lambda name: pseudo.get(name, "*")))
+            return (rendered,) if rendered.startswith("arn:") else None
+        return None
+
+    def roles_of(self, resource: TemplateResource) -> tuple[tuple[str, ...], bool]:
+        """The role ARNs a resource's role properties name, and whether one is unknown."""
+        found: set[str] = set()
+        unknown = False
+        for value in _role_values(resource.properties):
+            arns = self.resolve(value, resource.stacks, "iam:role")
+            if arns is None:
+                unknown = True
+            else:
+                found.update(arns)
+        return tuple(sorted(found)), unknown
+
+
+_INTRINSICS: Final[frozenset[str]] = frozenset(
+    {
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Sub",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::FindInMap",
+    }
+)
+
+
+def _role_values(value: Any) -> Iterator[Any]:
+    """The values of the properties that name a role (``Role``, ``RoleArn``, ...), anywhere."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            names_role = isinstance(key, str) and _ROLE_KEY.fullmatch(key) is not None
+            if names_role and (
+                isinstance(item, str) or (isinstance(item, Mapping) and set(item) & _INTRINSICS)
+            ):
+                yield item
+            else:
+                yield from _role_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _role_values(item)
+
+
+def _passed_to(resource_type: str) -> tuple[str, bool]:
+    """The service ``iam:PassRole`` passes a type's roles to, and whether it is only derived
+    from the type's name."""
+    info = _cloudformation.type_info(resource_type)
+    if info is not None and info.passed_to is not None:
+        return info.passed_to, False
+    return f"{resource_type.split('::')[1].lower()}.amazonaws.com", True
+
+
+_Pairs = list[tuple[Need, list[Grant]]]
+
+
+@dataclass
+class TemplateAdditions:
+    """What a template adds: needs with their grants, ARN overrides of catalogue templates,
+    and what to warn about."""
+
+    pairs: _Pairs = field(default_factory=list)
+    overrides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> types
+    derived: set[str] = field(default_factory=set)  # "type -> service" guessed for PassRole
+    # service -> resources whose handlers may pass a role the template does not name
+    any_role: dict[str, list[str]] = field(default_factory=dict)
+
+    def finish(self) -> None:
+        """One warning per kind of thing, however many resources share it."""
+        if self.skipped:
+            listed = "; ".join(
+                f"{action} ({', '.join(sorted(self.skipped[action]))})"
+                for action in sorted(self.skipped, key=str.lower)
+            )
+            self.warnings.append(
+                "handler lists name what is not an IAM action in the universe snapshot, so it "
+                f"is not granted: {listed}"
+            )
+        if self.derived:
+            self.warnings.append(
+                "iam:PassRole is limited to the service named after the resource type (no data "
+                f"on it): {', '.join(sorted(self.derived))}"
+            )
+        for service in sorted(self.any_role):
+            names = ", ".join(dict.fromkeys(self.any_role[service]))
+            self.warnings.append(
+                f"iam:PassRole to {service} is granted on any role of the account: the "
+                f"handlers of {names} may pass a role the template does not name (--tight "
+                "leaves it out where a rule shows no role property is set)"
+            )
+
+
+def template_additions(
+    template: Template,
+    context: Context,
+    values: Mapping[str, str],
+    stack: str | None,
+    cat: Catalogue,
+    *,
+    tight: bool,
+    service_role: str | None = None,
+) -> TemplateAdditions:
+    """The needs and grants a template adds in a context, the catalogue templates its own
+    resources replace, and its warnings (``tight``: narrowed by the data's rules)."""
+    out = TemplateAdditions(warnings=list(template.notes))
+    where = _TemplateScope(template, values, stack, service_role)
+    _catalogue_overrides(template, where, out)
+    handlers = context.handlers()
+    if handlers:
+        curated = curated_types(cat)
+        order = tuple(h for h in (Handler.CREATE, Handler.UPDATE, Handler.DELETE) if h in handlers)
+        for resource in template.resources:
+            if resource.is_custom:
+                out.pairs.extend(_custom(resource, where, values, context))
+            elif resource.type.lower() not in curated:
+                _handler_grants(resource, order, where, context, out, tight=tight)
+        out.pairs.extend(_transform_needs(template, context, values))
+    out.finish()
+    out.warnings.extend(where.warnings)
+    return out
+
+
+def _catalogue_overrides(template: Template, where: _TemplateScope, out: TemplateAdditions) -> None:
+    """The template's functions and roles in place of the catalogue's generic patterns."""
+    values = where.values
+    functions = template.of_type("AWS::Lambda::Function")
+    roles = template.of_type("AWS::IAM::Role")
+    if functions:
+        out.overrides["function"] = tuple(
+            sorted({a for f in functions for a in where.arns(f).get("lambda:function", ())})
+        ) or (_fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
+        passed: set[str] = set()
+        for function in functions:
+            found = where.resolve(function.properties.get("Role"), function.stacks, "iam:role")
+            if found is None:
+                found = (_fill("arn:${Partition}:iam::${Account}:role/*", values),)
+                out.warnings.append(
+                    f"the role of {function.label} cannot be resolved from the template: "
+                    "iam:PassRole is granted on any role of the account (still only to "
+                    "lambda.amazonaws.com); name the role in the template to narrow it"
+                )
+            passed.update(found)
+        out.overrides["function-role"] = tuple(sorted(passed))
+    if roles:
+        out.overrides["execution-role"] = tuple(
+            sorted({a for r in roles for a in where.arns(r)["iam:role"]})
+        )
+
+
+def _handler_grants(
+    resource: TemplateResource,
+    order: tuple[Handler, ...],
+    where: _TemplateScope,
+    context: Context,
+    out: TemplateAdditions,
+    *,
+    tight: bool,
+) -> None:
+    """The handler permissions of one resource of a type the catalogue does not curate."""
+    from lambda_perms._universe import universe
+
+    known = universe()
+    values = where.values
+    info = _cloudformation.type_info(resource.type)
+    lists = _cloudformation.handlers(resource.type)
+    own = where.arns(resource)
+    delete_command = context.command is Command.DELETE
+    granted: set[str] = set()
+    for handler in order:
+        for action in lists.get(handler.value, ()):
+            if not known.exists(action):
+                out.skipped.setdefault(action, set()).add(resource.type)
+                continue
+            if tight and info is not None and _narrowed(info, resource, action, handler):
+                continue
+            canonical = known.canonical(action).text
+            if handler is Handler.DELETE and canonical in granted and not delete_command:
+                continue  # also needed outside rollback: no rollback-only duplicate
+            granted.add(canonical)
+            condition = Condition()
+            if canonical == "iam:PassRole":
+                service, guessed = _passed_to(resource.type)
+                if service == _CLOUDFORMATION_PRINCIPAL:
+                    # a nested stack runs with its parent's service role (its schema has no
+                    # role property: CloudFormation sets it), so only --role-arn is passed
+                    if where.service_role is None:
+                        continue
+                    arns: tuple[str, ...] = (where.service_role,)
+                    unknown = False
+                else:
+                    arns, unknown = where.roles_of(resource)
+                if guessed:
+                    out.derived.add(f"{resource.type} -> {service}")
+                condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
+                if unknown or not arns:
+                    out.any_role.setdefault(service, []).append(resource.logical_id)
+                    arns = (*arns, _fill("arn:${Partition}:iam::${Account}:role/*", values))
+                resources = tuple(sorted(set(arns)))
+            else:
+                resources = _scoped(canonical, own, values)
+            need = handler_need(canonical, resource.type, handler, delete_command)
+            out.pairs.append(
+                (
+                    need,
+                    [
+                        Grant(canonical, r, condition, _short(resource.type), (resource.label,))
+                        for r in resources
+                    ],
+                )
+            )
+
+
+def _narrowed(info: Any, resource: TemplateResource, action: str, handler: Handler) -> bool:
+    """Whether a data rule drops ``action`` of ``handler`` for this resource (tight mode)."""
+    key = action.lower()
+    rules = [
+        r for r in info.rules if handler in r.handlers and key in {a.lower() for a in r.actions}
+    ]
+    return bool(rules) and not any(resource.has(r.property) for r in rules)
+
+
+def _short(resource_type: str) -> str:
+    return resource_type.rsplit("::", maxsplit=1)[-1]
+
+
+@lru_cache(maxsize=4096)
+def _formats(action: str) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+    from lambda_perms._universe import universe
+
+    return tuple(
+        (t.name.lower(), t.required, tuple(p for f in t.arn_formats for p in f.split(", ")))
+        for t in universe().resource_types(action)
+    )
+
+
+def _common_prefix(texts: Sequence[str]) -> str:
+    first, last = min(texts), max(texts)
+    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
+    return first[: len(last)] if size is None else first[:size]
+
+
+#: More ARN formats than this for one action are folded into one pattern.
+_MAX_FORMATS: Final[int] = 4
+
+
+def _scoped(
+    action: str, own: Mapping[str, tuple[str, ...]], values: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The resources to grant a handler's action on: the instance itself when the action acts
+    on its type, else every resource of the types the action acts on in the scope's account
+    and region, else (an action without resource-level permissions) ``*``."""
+    formats = _formats(action)
+    if not formats:
+        return ("*",)
+    prefix = action.split(":", 1)[0].lower()
+    mine = sorted({arn for name, _, _ in formats for arn in own.get(f"{prefix}:{name}", ())})
+    if mine:
+        return tuple(mine)
+    filled = sorted({_fill(f, values) for _, _, fs in formats for f in fs})
+    # a handler acts on its own service's resources: another service's resource types the
+    # action also accepts (ssm:AddTagsToResource on EC2 instances ...) are not its business
+    own_service = [f for f in filled if f.split(":", 3)[2] == prefix]
+    filled = own_service or filled
+    if len(filled) <= _MAX_FORMATS:
+        return tuple(filled)
+    # many resource types (API Gateway's verbs act on dozens of paths): the service's
+    # resources in the scope's region and account, cut at the last separator they share
+    common = _common_prefix(filled)
+    cut = max(common.rfind(":"), common.rfind("/"))
+    if common[: cut + 1].count(":") < 3:  # not even one service: keep them all
+        return tuple(filled)
+    folded = common[: cut + 1] + "*"
+    return (folded + ":*" * max(0, 5 - folded.count(":")),)
+
+
+def _custom(
+    resource: TemplateResource,
+    where: _TemplateScope,
+    values: Mapping[str, str],
+    context: Context,
+) -> _Pairs:
+    token = resource.properties.get("ServiceToken")
+    action, arns = "lambda:InvokeFunction", where.resolve(token, resource.stacks, "lambda:function")
+    if isinstance(token, str) and token.startswith("arn:") and ":sns:" in token:
+        action = "sns:Publish"
+    if arns is None:
+        arns = (_fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
+        where.warnings.append(
+            f"custom resource {resource.label}: its ServiceToken cannot be resolved from the "
+            "template: lambda:InvokeFunction is granted on any function of the account"
+        )
+    phases = (
+        (Phase.DELETE,)
+        if context.command is Command.DELETE
+        else (Phase.DEPLOY, Phase.UPDATE, Phase.ROLLBACK)
+    )
+    need = plain_need(
+        action,
+        Caller.CLOUDFORMATION,
+        phases,
+        "CloudFormation invokes a custom resource's ServiceToken (a function, or an SNS topic) "
+        "when it creates, updates or deletes the resource.",
+        json.dumps(dict(_CUSTOM_EVIDENCE), sort_keys=True),
+    )
+    return [(need, [Grant(action, a, Condition(), "custom", (resource.label,)) for a in arns])]
+
+
+def _transform_needs(template: Template, context: Context, values: Mapping[str, str]) -> _Pairs:
+    if context.command not in (Command.DEPLOY, Command.SYNC) or not template.transforms:
+        return []
+    grants = []
+    for name in template.transforms:
+        if name.startswith("AWS::"):
+            arn = f"arn:${{Partition}}:cloudformation:${{Region}}:aws:transform/{name[5:]}"
+        else:
+            arn = f"arn:${{Partition}}:cloudformation:${{Region}}:${{Account}}:transform/{name}"
+        grants.append(
+            Grant(
+                "cloudformation:CreateChangeSet",
+                _fill(arn, values),
+                Condition(),
+                "stack",
+                (f"Transform {name}",),
+            )
+        )
+    need = plain_need(
+        "cloudformation:CreateChangeSet",
+        Caller.SAM_CLI,
+        (Phase.DEPLOY, Phase.UPDATE),
+        "A change set of a template that declares a transform (macro) must be allowed on the "
+        "transform's ARN.",
+        json.dumps(dict(_TRANSFORM_EVIDENCE), sort_keys=True),
+    )
+    return [(need, grants)]
+
+
+def origins_of(need: Need, template: Template) -> tuple[str, ...]:
+    """The template resources (or properties) that bring a catalogue need in."""
+    labels: list[str] = []
+    for trigger in need.triggers:
+        if isinstance(trigger, ResourceTypeTrigger):
+            labels.extend(r.label for r in template.of_type(trigger.resource_type))
+        elif isinstance(trigger, PropertyTrigger):
+            kind, _, path = trigger.property.partition(".")
+            found = [r for r in template.of_type(kind) if r.has(path)]
+            labels.extend(f"{r.label} property {path}" for r in found)
+            if not found and kind.startswith("AWS::Serverless::"):
+                labels.append(f"the template's {trigger.property}")
+            elif not found:
+                labels.extend(
+                    f"{r.label}: the {path} rule of its handlers (not set; dropped by --tight)"
+                    for r in template.of_type(kind)
+                )
+    return tuple(dict.fromkeys(labels))
