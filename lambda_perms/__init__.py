@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from lambda_perms.algebra.diff import DiffEntry, PolicyDiff
     from lambda_perms.algebra.minimize import Minimized
     from lambda_perms.algebra.validation import Finding, Severity, validate
-    from lambda_perms.catalogues._catalogue import (
+    from lambda_perms.catalogues.catalogue import Catalogue, catalogue
+    from lambda_perms.catalogues.model import (
         Caller,
-        Catalogue,
         CommandTrigger,
         Evidence,
         Need,
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
         ResourceTypeTrigger,
         ServiceCatalogue,
         Verdict,
-        catalogue,
     )
     from lambda_perms.deploy._deploy import DeployOptions, DeployPolicy, Scope, deploy_policy
     from lambda_perms.deploy.templates import Template, TemplateResource, load_template
@@ -134,20 +133,20 @@ _HOME: dict[str, str] = {
     "DeployOptions": "deploy._deploy",
     "Scope": "deploy._deploy",
     "DeployPolicy": "deploy._deploy",
-    "catalogue": "catalogues._catalogue",
-    "Catalogue": "catalogues._catalogue",
-    "Need": "catalogues._catalogue",
-    "Phase": "catalogues._catalogue",
-    "Caller": "catalogues._catalogue",
-    "Verdict": "catalogues._catalogue",
-    "ServiceCatalogue": "catalogues._catalogue",
-    "Profile": "catalogues._catalogue",
-    "ProfileEntry": "catalogues._catalogue",
-    "ResourceTemplate": "catalogues._catalogue",
-    "Evidence": "catalogues._catalogue",
-    "CommandTrigger": "catalogues._catalogue",
-    "ResourceTypeTrigger": "catalogues._catalogue",
-    "PropertyTrigger": "catalogues._catalogue",
+    "catalogue": "catalogues.catalogue",
+    "Catalogue": "catalogues.catalogue",
+    "Need": "catalogues.model",
+    "Phase": "catalogues.model",
+    "Caller": "catalogues.model",
+    "Verdict": "catalogues.model",
+    "ServiceCatalogue": "catalogues.model",
+    "Profile": "catalogues.model",
+    "ProfileEntry": "catalogues.model",
+    "ResourceTemplate": "catalogues.model",
+    "Evidence": "catalogues.model",
+    "CommandTrigger": "catalogues.model",
+    "ResourceTypeTrigger": "catalogues.model",
+    "PropertyTrigger": "catalogues.model",
     "Action": "iam.actions",
     "ActionPattern": "iam.actions",
     "Arn": "iam.arn",

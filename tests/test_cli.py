@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lambda_perms.algebra.validation import Severity, validate
-from lambda_perms.catalogues import _catalogue
+from lambda_perms.catalogues import catalogue as _catalogue
 from lambda_perms.cli import main
 from lambda_perms.deploy._deploy import Scope, deploy_policy
 from lambda_perms.iam.policy import Policy

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import lambda_perms
 from lambda_perms.algebra.validation import Severity, validate
-from lambda_perms.catalogues._catalogue import Command, catalogue
+from lambda_perms.catalogues.catalogue import catalogue
+from lambda_perms.catalogues.model import Command
 from lambda_perms.deploy._deploy import (
     BOUNDARY_ACTIONS,
     DEFAULT_RESOURCE_TYPES,

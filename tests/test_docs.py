@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lambda_perms.catalogues._catalogue import Catalogue, Verdict, catalogue
+from lambda_perms.catalogues.catalogue import Catalogue, catalogue
+from lambda_perms.catalogues.model import Verdict
 from lambda_perms.errors import DataError
 from lambda_perms.render import docs
 from tests.test_catalogue import UNIVERSE, fixture_catalogue, write_fixture
