@@ -93,9 +93,9 @@ from functools import lru_cache
 from typing import Any, Final
 
 from lambda_perms.catalogues import cloudformation as _cloudformation
-from lambda_perms.catalogues._catalogue import (
+from lambda_perms.catalogues.catalogue import Catalogue, catalogue
+from lambda_perms.catalogues.model import (
     Caller,
-    Catalogue,
     Command,
     CommandTrigger,
     Handler,
@@ -103,7 +103,6 @@ from lambda_perms.catalogues._catalogue import (
     Phase,
     PropertyTrigger,
     ResourceTypeTrigger,
-    catalogue,
 )
 from lambda_perms.deploy.templates import Template, TemplateResource, load_template
 from lambda_perms.errors import InvalidArnError, UnknownNameError

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from lambda_perms.catalogues._catalogue import Need, catalogue
+from lambda_perms.catalogues.catalogue import catalogue
+from lambda_perms.catalogues.model import Need
 from lambda_perms.errors import LambdaPermsError
 
 if TYPE_CHECKING:
