@@ -436,9 +436,4 @@ def universe() -> Universe:
 
 def _snapshot_checksum() -> str:
     """The sha256 of the shipped ``actions.json.gz`` as stored (for integrity tests)."""
-    from importlib.resources.abc import Traversable
-
-    node: Traversable = _data.data_root()
-    for part in _SNAPSHOT.split("/"):
-        node = node.joinpath(part)
-    return hashlib.sha256(node.read_bytes()).hexdigest()
+    return hashlib.sha256(_data.resource(_SNAPSHOT).read_bytes()).hexdigest()

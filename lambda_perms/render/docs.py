@@ -574,7 +574,5 @@ def _write(root: pathlib.Path, rendered: Mapping[str, str], *, prune: bool) -> l
 
 def default_root() -> pathlib.Path | None:
     """The ``docs/`` directory of the source checkout this package runs from, if any."""
-    checkout = pathlib.Path(__file__).resolve().parents[2]  # render/ -> lambda_perms/ -> checkout
-    if (checkout / "pyproject.toml").is_file() and (checkout / "data" / "index.toml").is_file():
-        return checkout / "docs"
-    return None
+    checkout = _data.checkout()
+    return None if checkout is None else checkout / "docs"
