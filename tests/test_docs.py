@@ -182,6 +182,20 @@ def test_write_then_check(tmp_path: Path, cat: Catalogue) -> None:
     assert (root / "guide.md").read_text() == "hand-written, not ours\n"
 
 
+def test_write_owns_every_page_it_renders(tmp_path: Path, cat: Catalogue) -> None:
+    """A page that stops being rendered is pruned only if ``write`` owns it."""
+    for page in docs.render_all(cat):
+        folder, slash, _ = page.partition("/")
+        assert (folder + slash if slash else page) in docs.GENERATED, page
+    root = tmp_path / "docs"
+    docs.write(root, cat)
+    assert (root / "article.md").is_file()
+    without = fixture_catalogue(tmp_path / "other", {"profiles/article.toml": None})
+    assert "article.md" in docs.check(root, without)
+    assert "article.md" in docs.write(root, without)
+    assert not (root / "article.md").exists()
+
+
 def test_write_schemas_only(tmp_path: Path) -> None:
     assert docs.write_schemas(tmp_path) == sorted(docs.schemas())
     assert docs.write_schemas(tmp_path) == []

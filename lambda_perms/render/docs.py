@@ -7,6 +7,7 @@ The pages are committed under ``docs/`` and checked fresh in CI (``lambda-perms 
     docs/commands/sam-<cmd>.md     what a SAM CLI command needs, and what each flag adds
     docs/rollback-only.md          the permissions only a failed deployment's rollback uses
     docs/article.md                "The article's list, audited" (the ``article`` profile)
+    docs/cloudformation-types.md   the curated resource types: naming, ARNs, narrowing rules
     docs/schemas/*.schema.json     the JSON Schemas of the data files, for editors
 
 Rendering is deterministic (no timestamps; the only dates are the data's own), so a page
@@ -56,10 +57,12 @@ def __dir__() -> list[str]:
 
 
 #: What ``write`` owns inside the docs root: these files, and every file in these folders.
+#: Every page :func:`render_all` can produce is here, so that one it stops producing is removed.
 GENERATED: tuple[str, ...] = (
     "index.md",
     "rollback-only.md",
     "article.md",
+    "cloudformation-types.md",
     "services/",
     "commands/",
     "schemas/",
@@ -290,7 +293,7 @@ def plain_deploy_needs(catalogue: Catalogue) -> tuple[Need, ...]:
     for resource_type in _PLAIN_DEPLOY_TYPES:
         for handler in _PLAIN_DEPLOY_HANDLERS:
             selected.update(dict.fromkeys(catalogue.by_resource_type(resource_type, handler)))
-    order = {need: i for i, need in enumerate(n for s in catalogue.services for n in s.needs)}
+    order = {need: i for i, need in enumerate(catalogue.all_needs())}
     return tuple(sorted(selected, key=order.__getitem__))
 
 
@@ -371,7 +374,7 @@ def _index_page(catalogue: Catalogue, pages: Mapping[str, str]) -> str:
         f"- Action universe: {_text(str(catalogue.universe.version))}, "
         f"{len(catalogue.universe.actions())} actions",
         f"- Catalogue: {len(catalogue.actions())} actions, "
-        f"{sum(len(s.needs) for s in catalogue.services)} needs, from "
+        f"{len(catalogue.all_needs())} needs, from "
         + ", ".join(_code(f) for f in catalogue.files),
         "",
         "## Services",
@@ -494,7 +497,7 @@ def render_all(catalogue: Catalogue | None = None) -> dict[str, str]:
         pages[f"services/{service.prefix}.md"] = _service_page(cat, service)
     for command in Command:
         needs = [
-            n for n in _all_needs(cat) if any(t.command is command for t in n.command_triggers())
+            n for n in cat.all_needs() if any(t.command is command for t in n.command_triggers())
         ]
         pages[f"commands/sam-{command.value}.md"] = _command_page(cat, command, needs)
     pages["rollback-only.md"] = _rollback_page(cat)
@@ -507,11 +510,6 @@ def render_all(catalogue: Catalogue | None = None) -> dict[str, str]:
     pages["cloudformation-types.md"] = _cloudformation_page()
     pages["index.md"] = _index_page(cat, pages)
     return dict(sorted(pages.items()))
-
-
-def _all_needs(catalogue: Catalogue) -> Iterable[Need]:
-    for service in catalogue.services:
-        yield from service.needs
 
 
 def _owned(root: pathlib.Path) -> list[str]:
