@@ -130,10 +130,6 @@ class _Service:
         return actions
 
     @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.record.get("names", ()))
-
-    @property
     def conditions(self) -> tuple[str, ...]:
         return tuple(self.record.get("conditions", ()))
 
@@ -396,14 +392,9 @@ class Universe:
         return self._info(action)[1].conditions
 
     def service_condition_keys(self, prefix: str) -> tuple[str, ...]:
-        """The condition keys a service defines."""
+        """The condition keys a service defines (any case; empty for an unknown prefix)."""
         service = self._services.get(prefix.lower())
         return service.conditions if service else ()
-
-    def service_names(self, prefix: str) -> tuple[str, ...]:
-        """The documentation names recorded for a prefix."""
-        service = self._services.get(prefix.lower())
-        return service.names if service else ()
 
 
 def _load_default() -> Universe:
