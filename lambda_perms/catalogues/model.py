@@ -4,12 +4,9 @@ The data format is documented in ``docs/catalogue-format.md``; the files live in
 ``data/`` directory (``lambda_perms/data`` in the wheel)::
 
     data/
-      resources.toml            the shared ARN templates (``[templates.<name>]``):
-                                :class:`ResourcesFile`
-      services/<prefix>.toml    one IAM service prefix: ``[actions.<Name>]`` with ``[[...needs]]``:
-                                :class:`ServiceCatalogue` of :class:`NeedEntry`
-      profiles/<name>.toml      named selections (``article``: the seed article's list):
-                                :class:`Profile`
+      resources.toml            ResourcesFile: the shared ARN templates (``[templates.<name>]``)
+      services/<prefix>.toml    ServiceCatalogue: one IAM service prefix (``[actions.<Name>]``)
+      profiles/<name>.toml      Profile: a named selection (``article``: the seed article's list)
 
 Beyond the types, a file must satisfy these rules; a violation is a
 :class:`~lambda_perms.errors.DataError` naming the file and the field
@@ -347,16 +344,21 @@ def _condition(value: object) -> Condition:
             "expected an IAM Condition block, e.g. "
             '{ StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } }'
         )
+    entries = []
     for operator, block in value.items():
         if not isinstance(block, Mapping) or not block:
             raise rule(str(operator), "expected a table of condition keys and values")
         for key, values in block.items():
             try:
-                ConditionEntry.model_validate({"operator": operator, "key": key, "values": values})
+                entries.append(
+                    ConditionEntry.model_validate(
+                        {"operator": operator, "key": key, "values": values}
+                    )
+                )
             except ValidationError as e:
                 raise rule(f"{operator}.{key}", first_message(e)) from None
     try:
-        return Condition.of(value)
+        return Condition(entries=tuple(entries))
     except ValidationError as e:
         raise ValueError(first_message(e)) from None
 
