@@ -31,9 +31,9 @@ t0 = time.perf_counter()
 import pydantic
 pydantic.BaseModel
 t1 = time.perf_counter()
-import lambda_perms.catalogues._catalogue
+import lambda_perms.catalogues.catalogue
 t2 = time.perf_counter()
-cat = lambda_perms.catalogues._catalogue.catalogue()
+cat = lambda_perms.catalogues.catalogue.catalogue()
 cat.needs(sys.argv[1])
 t3 = time.perf_counter()
 cat.services

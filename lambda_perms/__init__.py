@@ -18,139 +18,88 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from lambda_perms._version import __version__
+from lambda_perms._version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
-    from lambda_perms.algebra.diff import DiffEntry, PolicyDiff
-    from lambda_perms.algebra.minimize import Minimized
-    from lambda_perms.algebra.validation import Finding, Severity, validate
-    from lambda_perms.catalogues._catalogue import (
-        Caller,
-        Catalogue,
-        CommandTrigger,
-        Evidence,
-        Need,
-        Phase,
-        Profile,
-        ProfileEntry,
-        PropertyTrigger,
-        ResourceTemplate,
-        ResourceTypeTrigger,
-        ServiceCatalogue,
-        Verdict,
-        catalogue,
-    )
-    from lambda_perms.deploy.generate import deploy_policy
-    from lambda_perms.deploy.result import DeployPolicy
-    from lambda_perms.deploy.samcli import DeployOptions
-    from lambda_perms.deploy.scope import Scope
-    from lambda_perms.deploy.templates import Template, TemplateResource, load_template
-    from lambda_perms.errors import (
-        DataError,
-        InvalidActionError,
-        InvalidArnError,
-        InvalidPolicyError,
-        LambdaPermsError,
-        MissingPlaceholderError,
-        QuotaError,
-        TemplateError,
-        UnknownNameError,
-        UsageError,
-    )
-    from lambda_perms.iam.actions import Action, ActionPattern
-    from lambda_perms.iam.arn import Arn, ArnTemplate, ResourcePattern
-    from lambda_perms.iam.builder import PolicyBuilder, StatementBuilder
-    from lambda_perms.iam.policy import (
-        Condition,
-        Decision,
-        Effect,
-        Evaluation,
-        Policy,
-        PolicyKind,
-        Principal,
-        Statement,
-    )
+    from lambda_perms._universe import AccessLevel as AccessLevel
+    from lambda_perms._universe import Universe as Universe
+    from lambda_perms._universe import UniverseVersion as UniverseVersion
+    from lambda_perms._universe import universe as universe
+    from lambda_perms.algebra.diff import DiffEntry as DiffEntry
+    from lambda_perms.algebra.diff import PolicyDiff as PolicyDiff
+    from lambda_perms.algebra.minimize import Minimized as Minimized
+    from lambda_perms.algebra.validation import Finding as Finding
+    from lambda_perms.algebra.validation import Severity as Severity
+    from lambda_perms.algebra.validation import validate as validate
+    from lambda_perms.catalogues.catalogue import Catalogue as Catalogue
+    from lambda_perms.catalogues.catalogue import catalogue as catalogue
+    from lambda_perms.catalogues.model import Caller as Caller
+    from lambda_perms.catalogues.model import CommandTrigger as CommandTrigger
+    from lambda_perms.catalogues.model import Evidence as Evidence
+    from lambda_perms.catalogues.model import Need as Need
+    from lambda_perms.catalogues.model import Phase as Phase
+    from lambda_perms.catalogues.model import Profile as Profile
+    from lambda_perms.catalogues.model import ProfileEntry as ProfileEntry
+    from lambda_perms.catalogues.model import PropertyTrigger as PropertyTrigger
+    from lambda_perms.catalogues.model import ResourceTemplate as ResourceTemplate
+    from lambda_perms.catalogues.model import ResourceTypeTrigger as ResourceTypeTrigger
+    from lambda_perms.catalogues.model import ServiceCatalogue as ServiceCatalogue
+    from lambda_perms.catalogues.model import Verdict as Verdict
+    from lambda_perms.deploy.generate import deploy_policy as deploy_policy
+    from lambda_perms.deploy.result import DeployPolicy as DeployPolicy
+    from lambda_perms.deploy.samcli import DeployOptions as DeployOptions
+    from lambda_perms.deploy.scope import Scope as Scope
+    from lambda_perms.deploy.templates import Template as Template
+    from lambda_perms.deploy.templates import TemplateResource as TemplateResource
+    from lambda_perms.deploy.templates import load_template as load_template
+    from lambda_perms.errors import DataError as DataError
+    from lambda_perms.errors import InvalidActionError as InvalidActionError
+    from lambda_perms.errors import InvalidArnError as InvalidArnError
+    from lambda_perms.errors import InvalidPolicyError as InvalidPolicyError
+    from lambda_perms.errors import LambdaPermsError as LambdaPermsError
+    from lambda_perms.errors import MissingPlaceholderError as MissingPlaceholderError
+    from lambda_perms.errors import QuotaError as QuotaError
+    from lambda_perms.errors import TemplateError as TemplateError
+    from lambda_perms.errors import UnknownNameError as UnknownNameError
+    from lambda_perms.errors import UsageError as UsageError
+    from lambda_perms.iam.actions import Action as Action
+    from lambda_perms.iam.actions import ActionPattern as ActionPattern
+    from lambda_perms.iam.arn import Arn as Arn
+    from lambda_perms.iam.arn import ArnTemplate as ArnTemplate
+    from lambda_perms.iam.arn import ResourcePattern as ResourcePattern
+    from lambda_perms.iam.builder import PolicyBuilder as PolicyBuilder
+    from lambda_perms.iam.builder import StatementBuilder as StatementBuilder
+    from lambda_perms.iam.policy import Condition as Condition
+    from lambda_perms.iam.policy import Decision as Decision
+    from lambda_perms.iam.policy import Effect as Effect
+    from lambda_perms.iam.policy import Evaluation as Evaluation
+    from lambda_perms.iam.policy import Policy as Policy
+    from lambda_perms.iam.policy import PolicyKind as PolicyKind
+    from lambda_perms.iam.policy import Principal as Principal
+    from lambda_perms.iam.policy import Statement as Statement
 
-__all__ = [
-    "AccessLevel",
-    "Action",
-    "ActionPattern",
-    "Arn",
-    "ArnTemplate",
-    "Caller",
-    "Catalogue",
-    "CommandTrigger",
-    "Condition",
-    "DataError",
-    "Decision",
-    "DeployOptions",
-    "DeployPolicy",
-    "DiffEntry",
-    "Effect",
-    "Evaluation",
-    "Evidence",
-    "Finding",
-    "InvalidActionError",
-    "InvalidArnError",
-    "InvalidPolicyError",
-    "LambdaPermsError",
-    "Minimized",
-    "MissingPlaceholderError",
-    "Need",
-    "Phase",
-    "Policy",
-    "PolicyBuilder",
-    "PolicyDiff",
-    "PolicyKind",
-    "Principal",
-    "Profile",
-    "ProfileEntry",
-    "PropertyTrigger",
-    "QuotaError",
-    "ResourcePattern",
-    "ResourceTemplate",
-    "ResourceTypeTrigger",
-    "Scope",
-    "ServiceCatalogue",
-    "Severity",
-    "Statement",
-    "StatementBuilder",
-    "Template",
-    "TemplateError",
-    "TemplateResource",
-    "Universe",
-    "UniverseVersion",
-    "UnknownNameError",
-    "UsageError",
-    "Verdict",
-    "__version__",
-    "catalogue",
-    "deploy_policy",
-    "load_template",
-    "universe",
-    "validate",
-]
-
+#: The one list of public names: each name -> the module (under ``lambda_perms``) that defines
+#: it, imported on first use. ``__all__`` is derived from it; the ``TYPE_CHECKING`` imports
+#: above repeat it for type checkers (tests/test_import.py checks that they agree).
 _HOME: dict[str, str] = {
     "deploy_policy": "deploy.generate",
     "DeployOptions": "deploy.samcli",
     "Scope": "deploy.scope",
     "DeployPolicy": "deploy.result",
-    "catalogue": "catalogues._catalogue",
-    "Catalogue": "catalogues._catalogue",
-    "Need": "catalogues._catalogue",
-    "Phase": "catalogues._catalogue",
-    "Caller": "catalogues._catalogue",
-    "Verdict": "catalogues._catalogue",
-    "ServiceCatalogue": "catalogues._catalogue",
-    "Profile": "catalogues._catalogue",
-    "ProfileEntry": "catalogues._catalogue",
-    "ResourceTemplate": "catalogues._catalogue",
-    "Evidence": "catalogues._catalogue",
-    "CommandTrigger": "catalogues._catalogue",
-    "ResourceTypeTrigger": "catalogues._catalogue",
-    "PropertyTrigger": "catalogues._catalogue",
+    "catalogue": "catalogues.catalogue",
+    "Catalogue": "catalogues.catalogue",
+    "Need": "catalogues.model",
+    "Phase": "catalogues.model",
+    "Caller": "catalogues.model",
+    "Verdict": "catalogues.model",
+    "ServiceCatalogue": "catalogues.model",
+    "Profile": "catalogues.model",
+    "ProfileEntry": "catalogues.model",
+    "ResourceTemplate": "catalogues.model",
+    "Evidence": "catalogues.model",
+    "CommandTrigger": "catalogues.model",
+    "ResourceTypeTrigger": "catalogues.model",
+    "PropertyTrigger": "catalogues.model",
     "Action": "iam.actions",
     "ActionPattern": "iam.actions",
     "Arn": "iam.arn",
@@ -190,6 +139,8 @@ _HOME: dict[str, str] = {
     "Severity": "algebra.validation",
     "validate": "algebra.validation",
 }
+
+__all__ = sorted(["__version__", *_HOME])  # noqa: PLE0605  (derived, not a second list)
 
 
 def __getattr__(name: str) -> Any:

@@ -130,10 +130,6 @@ class _Service:
         return actions
 
     @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.record.get("names", ()))
-
-    @property
     def conditions(self) -> tuple[str, ...]:
         return tuple(self.record.get("conditions", ()))
 
@@ -396,14 +392,9 @@ class Universe:
         return self._info(action)[1].conditions
 
     def service_condition_keys(self, prefix: str) -> tuple[str, ...]:
-        """The condition keys a service defines."""
+        """The condition keys a service defines (any case; empty for an unknown prefix)."""
         service = self._services.get(prefix.lower())
         return service.conditions if service else ()
-
-    def service_names(self, prefix: str) -> tuple[str, ...]:
-        """The documentation names recorded for a prefix."""
-        service = self._services.get(prefix.lower())
-        return service.names if service else ()
 
 
 def _load_default() -> Universe:
@@ -436,9 +427,4 @@ def universe() -> Universe:
 
 def _snapshot_checksum() -> str:
     """The sha256 of the shipped ``actions.json.gz`` as stored (for integrity tests)."""
-    from importlib.resources.abc import Traversable
-
-    node: Traversable = _data.data_root()
-    for part in _SNAPSHOT.split("/"):
-        node = node.joinpath(part)
-    return hashlib.sha256(node.read_bytes()).hexdigest()
+    return hashlib.sha256(_data.resource(_SNAPSHOT).read_bytes()).hexdigest()

@@ -20,7 +20,7 @@ from lambda_perms._version import __version__
 from lambda_perms.errors import InvalidPolicyError, LambdaPermsError
 
 if TYPE_CHECKING:
-    from lambda_perms.catalogues._catalogue import Need
+    from lambda_perms.catalogues.model import Need
     from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.iam.policy import Policy
 
@@ -43,7 +43,7 @@ def version_text() -> str:
     """``lambda-perms 0.1.0 (universe ...; catalogue ...; cloudformation handlers ...)``."""
     from lambda_perms._data import cloudformation_version
     from lambda_perms._universe import universe
-    from lambda_perms.catalogues._catalogue import catalogue
+    from lambda_perms.catalogues.catalogue import catalogue
 
     return (
         f"{_PROG} {__version__} (universe {universe().version}; catalogue evidence "
@@ -173,13 +173,13 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 
 def _print_profile(args: argparse.Namespace) -> int:
-    from lambda_perms.catalogues import _catalogue
+    from lambda_perms.catalogues.catalogue import catalogue
     from lambda_perms.iam._text import camel_case
     from lambda_perms.iam.policy import Policy, Statement
 
     if args.sam:
         raise _UsageError("--profile prints a named selection: it takes no SAM command line")
-    profile = _catalogue.catalogue().profile(args.profile)
+    profile = catalogue().profile(args.profile)
     actions = [entry.action.text for entry in profile.actions]
     policy = Policy.of(Statement.allow(actions, "*", sid=camel_case(profile.name)))
     _emit({args.name: policy}, args)
@@ -243,7 +243,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     from lambda_perms._universe import universe
-    from lambda_perms.catalogues._catalogue import catalogue
+    from lambda_perms.catalogues.catalogue import catalogue
 
     known = universe()
     cat = catalogue()

@@ -12,7 +12,7 @@ import pytest
 
 from lambda_perms import Scope, deploy_policy
 from lambda_perms.algebra.validation import Severity, validate
-from lambda_perms.catalogues import _catalogue
+from lambda_perms.catalogues import catalogue as _catalogue
 from lambda_perms.cli import main
 from lambda_perms.iam.policy import Policy
 from lambda_perms.render import docs

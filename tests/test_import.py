@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
 import subprocess
 import sys
@@ -49,3 +51,36 @@ def test_lazy_names_resolve_and_are_listed() -> None:
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="Nope"):
         getattr(lambda_perms, "Nope")  # noqa: B009  (the point is the dynamic look-up)
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """The names the ``if TYPE_CHECKING:`` block of ``__init__.py`` imports -> their module."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    (block,) = (
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+        if node.test.id == "TYPE_CHECKING"
+    )
+    found: dict[str, str] = {}
+    for statement in block.body:
+        assert isinstance(statement, ast.ImportFrom), ast.dump(statement)
+        assert statement.module is not None
+        assert statement.module.startswith("lambda_perms."), statement.module
+        for alias in statement.names:
+            # "X as X" is what tells a type checker that the package re-exports X
+            assert alias.asname == alias.name, f"import {alias.name} as {alias.name}"
+            assert alias.name not in found, f"{alias.name} is imported twice"
+            found[alias.name] = statement.module.removeprefix("lambda_perms.")
+    return found
+
+
+def test_type_checking_imports_name_exactly_the_home_table() -> None:
+    assert _type_checking_imports() == lambda_perms._HOME
+
+
+def test_every_name_lives_where_the_home_table_says() -> None:
+    for name, module in lambda_perms._HOME.items():
+        home = importlib.import_module(f"lambda_perms.{module}")
+        assert name in home.__all__, f"lambda_perms.{module} does not export {name}"
+    assert lambda_perms.__all__ == sorted(["__version__", *lambda_perms._HOME])

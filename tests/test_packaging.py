@@ -75,7 +75,8 @@ def test_installed_wheel_reads_its_data_outside_the_checkout(wheel: Path, tmp_pa
         "import json, lambda_perms\n"
         "from lambda_perms import _data\n"
         "print(json.dumps({'module': lambda_perms.__file__, 'root': str(_data.data_root()),\n"
-        "                  'index': _data.read_text('index.toml')}))\n"
+        "                  'index': _data.read_text('index.toml'),\n"
+        "                  'checkout': _data.checkout() is None}))\n"
     )
     result = subprocess.run(
         [str(python), "-I", "-c", script],
@@ -88,6 +89,7 @@ def test_installed_wheel_reads_its_data_outside_the_checkout(wheel: Path, tmp_pa
     assert Path(found["module"]).resolve().is_relative_to(env_dir.resolve())
     assert Path(found["root"]).resolve().is_relative_to(env_dir.resolve())
     assert found["index"] == (ROOT / "data" / "index.toml").read_text()
+    assert found["checkout"], "an installed wheel has no checkout (no docs root to write)"
 
 
 def test_checkout_or_editable_install_finds_the_top_level_data() -> None:
@@ -95,3 +97,4 @@ def test_checkout_or_editable_install_finds_the_top_level_data() -> None:
     package = Path(lambda_perms.__file__).resolve().parent
     assert root in (package / "data", package.parent / "data")
     assert _data.read_text("index.toml").startswith("#")
+    assert _data.checkout() == ROOT

@@ -187,6 +187,17 @@ class TestShippedSnapshot:
         assert u.canonical("LAMBDA:createfunction").text == "lambda:CreateFunction"
         assert "lambda:CreateFunction" in u.suggest("lambda:CreateFuntion")
 
+    def test_service_condition_keys(self) -> None:
+        outer = json.loads(gzip.decompress((DATA / "actions.json.gz").read_bytes()))
+        u = universe()
+        for prefix, record in outer["services"].items():
+            assert u.service_condition_keys(prefix) == tuple(json.loads(record)["conditions"])
+        assert "iam:PassedToService" in u.service_condition_keys("iam")
+        assert "lambda:FunctionArn" in u.service_condition_keys("LAMBDA")
+        assert "aws:ResourceTag/${TagKey}" in u.service_condition_keys("lambda")
+        assert u.service_condition_keys("nope") == ()
+        assert FIXTURE.service_condition_keys("iam") == ()  # from_actions records none
+
     def test_cloud_control_shares_the_cloudformation_prefix(self) -> None:
         assert universe().exists("cloudformation:CreateResource")
         assert "cloudformation:CreateResource" in names(universe().expand("cloudformation:Create*"))

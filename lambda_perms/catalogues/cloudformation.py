@@ -11,8 +11,8 @@ Two files under ``data/cloudformation/``, loaded lazily and cached:
   standing for its physical name), the service ``iam:PassRole`` passes roles to (``passed_to``),
   and the *narrowing rules*: handler actions CloudFormation calls only when a property is set.
 
->>> from lambda_perms import _cloudformation
->>> "lambda:CreateFunction" in _cloudformation.handlers("AWS::Lambda::Function")["create"]
+>>> from lambda_perms.catalogues import cloudformation
+>>> "lambda:CreateFunction" in cloudformation.handlers("AWS::Lambda::Function")["create"]
 True
 """
 
@@ -20,22 +20,15 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
 
-from pydantic import Field, StrictBool, ValidationError, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from lambda_perms import _data
-from lambda_perms.catalogues._catalogue import (
-    _RESOURCE_TYPE,
-    Evidence,
-    Handler,
-    _first,
-    _Model,
-    _problems,
-)
+from lambda_perms.catalogues._schema import Model, first, load
+from lambda_perms.catalogues.model import RESOURCE_TYPE, Evidence, Handler
 from lambda_perms.errors import DataError, UnknownNameError
 
 __all__ = [
@@ -65,7 +58,7 @@ def _placeholders(text: str) -> set[str]:
     return set(re.findall(r"\$\{([^}]*)\}", text))
 
 
-class Rule(_Model):
+class Rule(Model):
     """``actions`` of the ``handlers`` are called only when ``property`` (a dotted path under
     ``Properties``) is set: a template without it does not need them."""
 
@@ -81,7 +74,7 @@ class Rule(_Model):
         return tuple(sorted(set(actions), key=str.lower))
 
 
-class TypeInfo(_Model):
+class TypeInfo(Model):
     """What the catalogue knows about one resource type beyond its handler permissions."""
 
     name_property: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]+$")
@@ -123,7 +116,7 @@ class TypeInfo(_Model):
         return hash((self.name_property, self.generated, tuple(sorted(self.arns.items()))))
 
 
-class _TypesFile(_Model):
+class _TypesFile(Model):
     schema_version: int = Field(ge=1, le=1)
     types: dict[str, TypeInfo]
 
@@ -131,7 +124,7 @@ class _TypesFile(_Model):
     @classmethod
     def _names(cls, types: dict[str, TypeInfo]) -> dict[str, TypeInfo]:
         for name, info in types.items():
-            if not _RESOURCE_TYPE.fullmatch(name):
+            if not RESOURCE_TYPE.fullmatch(name):
                 raise ValueError(f"{name!r} is not a resource type like 'AWS::Lambda::Function'")
             if info.generated is not None and info.max_length is None:
                 raise ValueError(f"types.{name}: 'generated' needs 'max_length'")
@@ -157,16 +150,9 @@ def _lower_names() -> Mapping[str, str]:
 
 @cache
 def _types() -> Mapping[str, TypeInfo]:
-    text = _data.read_text(TYPES_FILE)
-    file = f"data/{TYPES_FILE}"
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise DataError(f"not valid TOML ({e})", file=file) from None
-    try:
-        parsed = _TypesFile.model_validate(raw)
-    except ValidationError as e:
-        raise _first(_problems(e, file)) from None
+    parsed, problems = load(_TypesFile, TYPES_FILE)
+    if parsed is None:
+        raise first(problems)
     return parsed.types
 
 

@@ -22,9 +22,9 @@ from functools import lru_cache
 from typing import Any, Final
 
 from lambda_perms.catalogues import cloudformation as _cloudformation
-from lambda_perms.catalogues._catalogue import (
+from lambda_perms.catalogues.catalogue import Catalogue
+from lambda_perms.catalogues.model import (
     Caller,
-    Catalogue,
     Command,
     Handler,
     Need,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lambda_perms.catalogues._catalogue import Need
+from lambda_perms.catalogues.model import Need
 from lambda_perms.iam.policy import Policy
 
 __all__ = ["DeployPolicy"]

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from lambda_perms.catalogues._catalogue import Need, catalogue
+from lambda_perms.catalogues.catalogue import catalogue
+from lambda_perms.catalogues.model import Need
 from lambda_perms.errors import LambdaPermsError
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lambda_perms.catalogues._catalogue import Catalogue, Need
+from lambda_perms.catalogues.catalogue import Catalogue
+from lambda_perms.catalogues.model import Need
 from lambda_perms.deploy.samcli import DeployOptions
 from lambda_perms.errors import InvalidArnError
 from lambda_perms.iam.arn import partition_of_region

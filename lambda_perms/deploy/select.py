@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from lambda_perms.catalogues._catalogue import (
+from lambda_perms.catalogues.catalogue import Catalogue
+from lambda_perms.catalogues.model import (
     Caller,
-    Catalogue,
     Command,
     CommandTrigger,
     Handler,

@@ -35,9 +35,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, TypeAlias, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lambda_perms.errors import InvalidActionError, InvalidArnError, InvalidPolicyError
 from lambda_perms.iam import conditions as _conditions
@@ -159,14 +167,26 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
-def _strict_scalar(value: object) -> ConditionValue:
-    if isinstance(value, bool | str | int):
+def _condition_value(value: object) -> ConditionValue:
+    if isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
         return value
-    if isinstance(value, float) and math.isfinite(value):
-        return value
+    if isinstance(value, str):
+        return _check_text(value, "a condition value")
     raise ValueError(
         f"a condition value must be a string, number or boolean, got {_describe(value)}"
     )
+
+
+def _principal_value(value: str) -> str:
+    if not value:
+        raise ValueError("a principal must not be empty")
+    return _check_text(value, "principal")
+
+
+# Each value is checked where it stands, so that an error's location is its JSON path
+# (Principal.AWS[1], Condition.StringEquals["aws:username"][0]).
+_CheckedConditionValue = Annotated[ConditionValue, PlainValidator(_condition_value)]
+_CheckedPrincipal = Annotated[str, AfterValidator(_principal_value)]
 
 
 class _Model(BaseModel):
@@ -181,10 +201,10 @@ class Principal(_Model):
     """
 
     everyone: bool = False
-    aws: tuple[str, ...] = ()
-    service: tuple[str, ...] = ()
-    federated: tuple[str, ...] = ()
-    canonical_user: tuple[str, ...] = ()
+    aws: tuple[_CheckedPrincipal, ...] = ()
+    service: tuple[_CheckedPrincipal, ...] = ()
+    federated: tuple[_CheckedPrincipal, ...] = ()
+    canonical_user: tuple[_CheckedPrincipal, ...] = ()
 
     KINDS: ClassVar[dict[str, str]] = {
         "AWS": "aws",
@@ -193,13 +213,15 @@ class Principal(_Model):
         "CanonicalUser": "canonical_user",
     }
 
+    @field_validator("aws", "service", "federated", "canonical_user", mode="before")
+    @classmethod
+    def _one_or_many(cls, values: object) -> object:
+        # a single value as JSON writes it ("AWS": "..."); an error in it is at the kind itself
+        return (_principal_value(values),) if isinstance(values, str) else values
+
     @field_validator("aws", "service", "federated", "canonical_user", mode="after")
     @classmethod
     def _normalise(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            if not value:
-                raise ValueError("a principal must not be an empty string")
-            _check_text(value, "principal")
         return tuple(sorted(set(values)))
 
     @model_validator(mode="after")
@@ -209,7 +231,8 @@ class Principal(_Model):
             raise ValueError("the bare '*' principal cannot be combined with other principals")
         if not self.everyone and not has_values:
             raise ValueError(
-                "a principal needs at least one of AWS, Service, Federated, CanonicalUser"
+                "a principal must not be empty: it needs at least one of AWS, Service, "
+                "Federated, CanonicalUser"
             )
         return self
 
@@ -294,7 +317,7 @@ class ConditionEntry(_Model):
 
     operator: str
     key: str
-    values: tuple[ConditionValue, ...]
+    values: tuple[_CheckedConditionValue, ...]
 
     @field_validator("operator", mode="after")
     @classmethod
@@ -311,20 +334,19 @@ class ConditionEntry(_Model):
 
     @field_validator("values", mode="before")
     @classmethod
-    def _values(cls, values: object) -> tuple[ConditionValue, ...]:
-        if isinstance(values, str | int | float | bool):
-            values = (values,)
-        if not isinstance(values, list | tuple):
-            raise ValueError(
-                f"condition values must be a list or a scalar, got {_describe(values)}"
-            )
-        checked = [_strict_scalar(v) for v in values]
-        if not checked:
-            raise ValueError("a condition needs at least one value")
-        for value in checked:
-            if isinstance(value, str):
-                _check_text(value, "condition value")
-        return _sorted_unique_scalars(checked)
+    def _one_or_many(cls, values: object) -> object:
+        if isinstance(values, list | tuple):
+            if not values:
+                raise ValueError("a condition needs at least one value")
+            return values
+        if isinstance(values, str | int | float | bool):  # an error in it is at the key itself
+            return (_condition_value(values),)
+        raise ValueError(f"condition values must be a list or a scalar, got {_describe(values)}")
+
+    @field_validator("values", mode="after")
+    @classmethod
+    def _values(cls, values: tuple[ConditionValue, ...]) -> tuple[ConditionValue, ...]:
+        return _sorted_unique_scalars(values)
 
     def evaluate(self, context: Context, *, variables: bool = True) -> bool:
         """Whether the request ``context`` satisfies this entry."""
@@ -962,6 +984,18 @@ def _as_policy_error(error: ValidationError, model: type[Any]) -> InvalidPolicyE
     return InvalidPolicyError(message, path=path)
 
 
+#: A model field -> its name in the JSON document ("": none, the owner's path is the field's:
+#: a condition entry is addressed by its key, ``Condition.StringEquals["aws:username"]``).
+_JSON_NAME: dict[str, str] = {
+    **_ELEMENT_OF,
+    "version": "Version",
+    "id": "Id",
+    **{field: kind for kind, field in Principal.KINDS.items()},
+    "key": "",
+    "values": "",
+}
+
+
 def _path_from_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -969,8 +1003,7 @@ def _path_from_loc(loc: tuple[int | str, ...]) -> str:
             out += f"[{part}]"
         elif part == "statements":
             out += "Statement"
-        else:
-            name = _ELEMENT_OF.get(part, {"version": "Version", "id": "Id"}.get(part, part))
+        elif name := _JSON_NAME.get(part, part):
             out += f".{name}" if out else name
     return out
 
@@ -984,8 +1017,9 @@ def _join(path: str, key: str) -> str:
 class _Parser:
     """Walks a decoded document, checks its shape and builds the models.
 
-    Shape errors (wrong types, unknown or duplicate keys, empty lists) are reported here with
-    their JSON path; the models' validators check the invariants.
+    Shape errors (wrong types, unknown or duplicate keys, empty arrays) are reported here with
+    their JSON path. Everything else is checked once, by the models' validators (empty values,
+    condition values, the rules of the policy kind), whose error locations become JSON paths.
     """
 
     def __init__(self, kind: PolicyKind) -> None:
@@ -1017,16 +1051,17 @@ class _Parser:
                 f"Statement must be an object or an array of objects, got {_describe(raw)}",
                 path="Statement",
             )
-        for problem in _kind_problems(statements, self.kind):
+        try:  # the model checks the rules of the kind
+            return _validated(
+                Policy,
+                {"version": version, "id": policy_id, "statements": statements, "kind": self.kind},
+            )
+        except InvalidPolicyError as e:
             if isinstance(raw, dict):  # a single statement object has no index in its path
                 raise InvalidPolicyError(
-                    problem.message, path=problem.path.replace("Statement[0]", "Statement", 1)
-                )
-            raise problem
-        return _validated(
-            Policy,
-            {"version": version, "id": policy_id, "statements": statements, "kind": self.kind},
-        )
+                    e.message, path=e.path.replace("Statement[0]", "Statement", 1)
+                ) from None
+            raise
 
     def statement(self, raw: object, path: str) -> Statement:
         obj = self._object(raw, path, "a statement")
@@ -1074,19 +1109,9 @@ class _Parser:
             )
         obj = self._object(raw, path, "'*' or an object of AWS, Service, Federated, CanonicalUser")
         self._keys(obj, path, tuple(Principal.KINDS))
-        if not obj:
-            raise InvalidPolicyError("a principal object must not be empty", path=path)
-        fields: dict[str, tuple[str, ...]] = {}
         for kind, values in obj.items():
-            kind_path = _join(path, kind)
-            items = self._string_list(values, kind_path, f"{kind} principal")
-            for i, item in enumerate(items):
-                if not item:
-                    raise InvalidPolicyError(
-                        "a principal must not be empty", path=_index(kind_path, values, i)
-                    )
-            fields[Principal.KINDS[kind]] = tuple(items)
-        return _with_path(Principal, fields, path)
+            self._string_list(values, _join(path, kind), f"{kind} principal")
+        return _with_path(Principal, {Principal.KINDS[k]: v for k, v in obj.items()}, path)
 
     def condition(self, raw: object, path: str) -> Condition:
         obj = self._object(raw, path, "an object of operator → key → value")
@@ -1099,23 +1124,11 @@ class _Parser:
                 raise InvalidPolicyError(str(e), path=op_path) from None
             block_obj = self._object(block, op_path, "an object of condition key → value")
             for key, values in block_obj.items():
-                key_path = _join(op_path, key)
-                if not key:
-                    raise InvalidPolicyError("a condition key must not be empty", path=key_path)
-                if isinstance(values, list):
-                    if not values:
-                        raise InvalidPolicyError(
-                            "a condition needs at least one value", path=key_path
-                        )
-                    for i, value in enumerate(values):
-                        self._scalar(value, f"{key_path}[{i}]")
-                else:
-                    self._scalar(values, key_path)
                 entries.append(
                     _with_path(
                         ConditionEntry,
                         {"operator": operator, "key": key, "values": values},
-                        key_path,
+                        _join(op_path, key),
                     )
                 )
         return _with_path(Condition, {"entries": tuple(entries)}, path)
@@ -1186,19 +1199,6 @@ class _Parser:
             except error as e:
                 raise InvalidPolicyError(str(e), path=_index(path, raw, i)) from None
         return out
-
-    @staticmethod
-    def _scalar(raw: object, path: str) -> None:
-        if isinstance(raw, bool | str):
-            if isinstance(raw, str):
-                _Parser._string(raw, path, "a condition value")
-            return
-        if isinstance(raw, int | float):
-            return
-        raise InvalidPolicyError(
-            f"a condition value must be a string, number or boolean, got {_describe(raw)}",
-            path=path,
-        )
 
 
 def _index(path: str, raw: object, i: int) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
 from lambda_perms.errors import UsageError
-from lambda_perms.iam.policy import Policy
+from lambda_perms.iam.policy import Policy, Principal
 
 __all__ = ["FORMATS", "Format", "part_names", "policy_schema", "render"]
 
@@ -203,9 +203,6 @@ def _one_or_many(item: dict[str, Any]) -> dict[str, Any]:
     return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1}]}
 
 
-_PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
-
-
 def policy_schema() -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of IAM policy documents: identity, resource and trust.
 
@@ -219,7 +216,7 @@ def policy_schema() -> dict[str, Any]:
             {"const": "*"},
             {
                 "type": "object",
-                "properties": dict.fromkeys(_PRINCIPAL_KINDS, strings),
+                "properties": dict.fromkeys(Principal.KINDS, strings),
                 "additionalProperties": False,
                 "minProperties": 1,
             },

@@ -13,9 +13,9 @@ import pytest
 
 import lambda_perms
 from lambda_perms._universe import Universe, UniverseVersion
-from lambda_perms.catalogues._catalogue import (
+from lambda_perms.catalogues.catalogue import Catalogue, catalogue
+from lambda_perms.catalogues.model import (
     Caller,
-    Catalogue,
     Command,
     CommandTrigger,
     Handler,
@@ -25,7 +25,6 @@ from lambda_perms.catalogues._catalogue import (
     ResourceTypeTrigger,
     ServiceCatalogue,
     Verdict,
-    catalogue,
 )
 from lambda_perms.errors import DataError, InvalidActionError, UnknownNameError
 from lambda_perms.iam.actions import Action
@@ -536,7 +535,7 @@ def test_the_shipped_catalogue_is_cached() -> None:
 
 
 def lambda_perms_catalogue() -> Catalogue:
-    from lambda_perms.catalogues import _catalogue
+    from lambda_perms.catalogues import catalogue as _catalogue
 
     return _catalogue.catalogue()
 

@@ -1,8 +1,8 @@
 """Coverage of the catalogue against the research: every permission the SAM CLI's calls need,
 and every handler permission of the resource types a default SAM function produces.
 
-``SAM_CLI_CALLS`` is the machine-readable list of shared/research/sam-cli-calls.md (SAM CLI
-1.170.0, from its source and a trace under moto): one row per (command, IAM action, when).
+``SAM_CLI_CALLS`` is the research's list of the AWS calls the SAM CLI makes (SAM CLI 1.170.0,
+read from its source and traced under moto): one row per (command, IAM action, when).
 Extend the table when the research grows; each row must be met by a catalogue need for that
 action whose trigger is the same command, or a template property or resource type (for calls
 that only some templates cause). Handler coverage reads the cfn-lint schema data directly

@@ -17,7 +17,8 @@ import pytest
 
 import lambda_perms
 from lambda_perms import _data
-from lambda_perms.catalogues._catalogue import PLACEHOLDERS, Catalogue, Verdict
+from lambda_perms.catalogues.catalogue import Catalogue
+from lambda_perms.catalogues.model import PLACEHOLDERS, Verdict
 from lambda_perms.errors import DataError
 from tests._support import DATA
 
@@ -157,6 +158,6 @@ def test_the_default_catalogue_is_the_shipped_one() -> None:
 
 
 def lambda_perms_catalogue() -> Catalogue:
-    from lambda_perms.catalogues._catalogue import catalogue
+    from lambda_perms.catalogues.catalogue import catalogue
 
     return catalogue()

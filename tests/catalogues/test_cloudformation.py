@@ -103,14 +103,7 @@ def _broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     folder = tmp_path / "cloudformation"
     folder.mkdir(exist_ok=True)
     (folder / "types.toml").write_text(text)
-    real = _data.read_text
-
-    def fake(relative: str) -> str:
-        if relative == _cloudformation.TYPES_FILE:
-            return (folder / "types.toml").read_text()
-        return real(relative)
-
-    monkeypatch.setattr(_data, "read_text", fake)
+    monkeypatch.setattr(_data, "data_root", lambda: tmp_path)
     _cloudformation.cache_clear()
 
 

@@ -165,6 +165,28 @@ class TestRejected:
         assert info.value.path == path
         assert fragment in info.value.message
 
+    # Values are checked once, by the models; the error still names the value's JSON path.
+    @pytest.mark.parametrize(
+        ("kind", "document", "path", "fragment"),
+        [
+            ("resource", doc({**ALLOW_S3, "Principal": {"AWS": ""}}), "Statement[0].Principal.AWS", "must not be empty"),
+            ("resource", doc({**ALLOW_S3, "Principal": {"Service": ["a", ""]}}), "Statement[0].Principal.Service[1]", "must not be empty"),
+            ("identity", doc({**ALLOW_S3, "Condition": {"StringEquals": {"": "x"}}}), 'Statement[0].Condition.StringEquals[""]', "key must not be empty"),
+            ("identity", doc({**ALLOW_S3, "Condition": {"StringEquals": {"k\x01": "x"}}}), 'Statement[0].Condition.StringEquals["k\\u0001"]', "U+0001"),
+            ("identity", doc({**ALLOW_S3, "Condition": {"NumericEquals": {"k": float("nan")}}}), "Statement[0].Condition.NumericEquals.k", "got a number nan"),
+            ("identity", doc({**ALLOW_S3, "Condition": {"NumericEquals": {"k": [1, float("inf")]}}}), "Statement[0].Condition.NumericEquals.k[1]", "got a number inf"),
+            ("identity", {"Statement": {**ALLOW_S3, "Sid": "a b"}}, "Statement.Sid", "only letters"),
+            ("trust", {"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole"}}, "Statement", "needs Principal"),
+        ],
+    )  # fmt: skip
+    def test_value_errors_carry_the_json_path(
+        self, kind: str, document: Any, path: str, fragment: str
+    ) -> None:
+        with pytest.raises(InvalidPolicyError) as info:
+            Policy.from_dict(document, kind=kind)
+        assert info.value.path == path
+        assert fragment in info.value.message
+
     def test_single_statement_object_path_has_no_index(self) -> None:
         with pytest.raises(InvalidPolicyError) as info:
             Policy.from_dict({"Statement": {**ALLOW_S3, "Action": ["s3:x", ""]}})
@@ -315,3 +337,6 @@ class TestModels:
         assert Principal.anyone().to_document() == "*"
         with pytest.raises(ValueError, match="at least one"):
             Principal.of()
+        with pytest.raises(InvalidPolicyError) as info:
+            Principal.of(aws=["a", ""])
+        assert info.value.path == "AWS[1]"

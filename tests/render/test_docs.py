@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lambda_perms.catalogues._catalogue import Catalogue, Verdict, catalogue
+from lambda_perms.catalogues.catalogue import Catalogue, catalogue
+from lambda_perms.catalogues.model import Verdict
 from lambda_perms.errors import DataError
 from lambda_perms.render import docs
 from tests._support import ROOT
@@ -178,6 +179,20 @@ def test_write_then_check(tmp_path: Path, cat: Catalogue) -> None:
     assert not (root / "services" / "old.md").exists()
     assert docs.check(root, cat) == []
     assert (root / "guide.md").read_text() == "hand-written, not ours\n"
+
+
+def test_write_owns_every_page_it_renders(tmp_path: Path, cat: Catalogue) -> None:
+    """A page that stops being rendered is pruned only if ``write`` owns it."""
+    for page in docs.render_all(cat):
+        folder, slash, _ = page.partition("/")
+        assert (folder + slash if slash else page) in docs.GENERATED, page
+    root = tmp_path / "docs"
+    docs.write(root, cat)
+    assert (root / "article.md").is_file()
+    without = fixture_catalogue(tmp_path / "other", {"profiles/article.toml": None})
+    assert "article.md" in docs.check(root, without)
+    assert "article.md" in docs.write(root, without)
+    assert not (root / "article.md").exists()
 
 
 def test_write_schemas_only(tmp_path: Path) -> None:
