@@ -374,8 +374,7 @@ def _index_page(catalogue: Catalogue, pages: Mapping[str, str]) -> str:
         f"- Action universe: {_text(str(catalogue.universe.version))}, "
         f"{len(catalogue.universe.actions())} actions",
         f"- Catalogue: {len(catalogue.actions())} actions, "
-        f"{len(catalogue.all_needs())} needs, from "
-        + ", ".join(_code(f) for f in catalogue.files),
+        f"{len(catalogue.all_needs())} needs, from " + ", ".join(_code(f) for f in catalogue.files),
         "",
         "## Services",
         "",
