@@ -33,18 +33,18 @@ if TYPE_CHECKING:
     from lambda_perms.algebra.validation import validate as validate
     from lambda_perms.catalogues.catalogue import Catalogue as Catalogue
     from lambda_perms.catalogues.catalogue import catalogue as catalogue
-    from lambda_perms.catalogues.model import Caller as Caller
-    from lambda_perms.catalogues.model import CommandTrigger as CommandTrigger
     from lambda_perms.catalogues.model import Evidence as Evidence
     from lambda_perms.catalogues.model import Need as Need
-    from lambda_perms.catalogues.model import Phase as Phase
     from lambda_perms.catalogues.model import Profile as Profile
     from lambda_perms.catalogues.model import ProfileEntry as ProfileEntry
-    from lambda_perms.catalogues.model import PropertyTrigger as PropertyTrigger
     from lambda_perms.catalogues.model import ResourceTemplate as ResourceTemplate
-    from lambda_perms.catalogues.model import ResourceTypeTrigger as ResourceTypeTrigger
     from lambda_perms.catalogues.model import ServiceCatalogue as ServiceCatalogue
-    from lambda_perms.catalogues.model import Verdict as Verdict
+    from lambda_perms.catalogues.terms import Caller as Caller
+    from lambda_perms.catalogues.terms import CommandTrigger as CommandTrigger
+    from lambda_perms.catalogues.terms import Phase as Phase
+    from lambda_perms.catalogues.terms import PropertyTrigger as PropertyTrigger
+    from lambda_perms.catalogues.terms import ResourceTypeTrigger as ResourceTypeTrigger
+    from lambda_perms.catalogues.terms import Verdict as Verdict
     from lambda_perms.deploy.generate import deploy_policy as deploy_policy
     from lambda_perms.deploy.result import DeployPolicy as DeployPolicy
     from lambda_perms.deploy.samcli import DeployOptions as DeployOptions
@@ -89,17 +89,17 @@ _HOME: dict[str, str] = {
     "catalogue": "catalogues.catalogue",
     "Catalogue": "catalogues.catalogue",
     "Need": "catalogues.model",
-    "Phase": "catalogues.model",
-    "Caller": "catalogues.model",
-    "Verdict": "catalogues.model",
+    "Phase": "catalogues.terms",
+    "Caller": "catalogues.terms",
+    "Verdict": "catalogues.terms",
     "ServiceCatalogue": "catalogues.model",
     "Profile": "catalogues.model",
     "ProfileEntry": "catalogues.model",
     "ResourceTemplate": "catalogues.model",
     "Evidence": "catalogues.model",
-    "CommandTrigger": "catalogues.model",
-    "ResourceTypeTrigger": "catalogues.model",
-    "PropertyTrigger": "catalogues.model",
+    "CommandTrigger": "catalogues.terms",
+    "ResourceTypeTrigger": "catalogues.terms",
+    "PropertyTrigger": "catalogues.terms",
     "Action": "iam.actions",
     "ActionPattern": "iam.actions",
     "Arn": "iam.arn",

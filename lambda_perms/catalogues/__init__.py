@@ -1,6 +1,8 @@
 """What deployments need, as validated data: the deploy catalogue (per-service needs with
 purpose and evidence, ARN templates, profiles) and the CloudFormation handler permissions.
 
+* :mod:`~lambda_perms.catalogues.terms`: the vocabulary (phases, callers, commands, handlers)
+  and the triggers built from it;
 * :mod:`~lambda_perms.catalogues.model`: the data models of the catalogue's files;
 * :mod:`~lambda_perms.catalogues.catalogue`: the loader (``catalogue()``, ``Catalogue``);
 * :mod:`~lambda_perms.catalogues.cloudformation`: the resource types' handler permissions and

@@ -36,16 +36,18 @@ from typing import TYPE_CHECKING, TypeVar
 from lambda_perms import _data
 from lambda_perms.catalogues._schema import did_you_mean, first, load
 from lambda_perms.catalogues.model import (
-    Command,
-    CommandTrigger,
-    Handler,
     Need,
-    Phase,
     Profile,
     ResourcesFile,
     ResourceTemplate,
-    ResourceTypeTrigger,
     ServiceCatalogue,
+)
+from lambda_perms.catalogues.terms import (
+    Command,
+    CommandTrigger,
+    Handler,
+    Phase,
+    ResourceTypeTrigger,
     Trigger,
 )
 from lambda_perms.errors import DataError, InvalidActionError, UnknownNameError

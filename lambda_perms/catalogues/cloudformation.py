@@ -28,7 +28,8 @@ from pydantic import Field, StrictBool, field_validator
 
 from lambda_perms import _data
 from lambda_perms.catalogues._schema import Model, first, load
-from lambda_perms.catalogues.model import RESOURCE_TYPE, Evidence, Handler
+from lambda_perms.catalogues.model import Evidence
+from lambda_perms.catalogues.terms import RESOURCE_TYPE, Handler
 from lambda_perms.errors import DataError, UnknownNameError
 
 __all__ = [

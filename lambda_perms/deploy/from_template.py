@@ -23,11 +23,11 @@ from typing import Any, Final
 
 from lambda_perms.catalogues import cloudformation as _cloudformation
 from lambda_perms.catalogues.catalogue import Catalogue
-from lambda_perms.catalogues.model import (
+from lambda_perms.catalogues.model import Need
+from lambda_perms.catalogues.terms import (
     Caller,
     Command,
     Handler,
-    Need,
     Phase,
     PropertyTrigger,
     ResourceTypeTrigger,

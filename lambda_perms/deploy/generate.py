@@ -50,7 +50,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from lambda_perms.catalogues.catalogue import Catalogue, catalogue
-from lambda_perms.catalogues.model import Caller, Command, Need, Phase
+from lambda_perms.catalogues.model import Need
+from lambda_perms.catalogues.terms import Caller, Command, Phase
 from lambda_perms.deploy.from_template import TemplateAdditions, origins_of, template_additions
 from lambda_perms.deploy.result import DeployPolicy
 from lambda_perms.deploy.samcli import DeployOptions

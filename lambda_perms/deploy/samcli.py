@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from lambda_perms.catalogues.model import Command
+from lambda_perms.catalogues.terms import Command
 from lambda_perms.errors import UnknownNameError
 
 __all__ = ["DEFAULT_RESOURCE_TYPES", "DeployOptions"]

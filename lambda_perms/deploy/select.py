@@ -35,12 +35,12 @@ from functools import lru_cache
 from typing import Final
 
 from lambda_perms.catalogues.catalogue import Catalogue
-from lambda_perms.catalogues.model import (
+from lambda_perms.catalogues.model import Need
+from lambda_perms.catalogues.terms import (
     Caller,
     Command,
     CommandTrigger,
     Handler,
-    Need,
     Phase,
     ResourceTypeTrigger,
 )

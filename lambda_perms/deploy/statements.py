@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from lambda_perms.catalogues.model import Command, Need
+from lambda_perms.catalogues.model import Need
+from lambda_perms.catalogues.terms import Command
 from lambda_perms.deploy.scope import Grant
 from lambda_perms.iam._reglang import covered
 from lambda_perms.iam._text import camel_case

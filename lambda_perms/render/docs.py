@@ -26,15 +26,17 @@ from lambda_perms import _data
 from lambda_perms.catalogues import catalogue as _catalogue
 from lambda_perms.catalogues.catalogue import Catalogue
 from lambda_perms.catalogues.model import (
-    Command,
-    CommandTrigger,
     Evidence,
-    EvidenceKind,
-    Handler,
     Need,
     Profile,
     ResourcesFile,
     ServiceCatalogue,
+)
+from lambda_perms.catalogues.terms import (
+    Command,
+    CommandTrigger,
+    EvidenceKind,
+    Handler,
     Verdict,
 )
 from lambda_perms.errors import UnknownNameError

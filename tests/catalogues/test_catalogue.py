@@ -14,16 +14,15 @@ import pytest
 import lambda_perms
 from lambda_perms._universe import Universe, UniverseVersion
 from lambda_perms.catalogues.catalogue import Catalogue, catalogue
-from lambda_perms.catalogues.model import (
+from lambda_perms.catalogues.model import Need, ServiceCatalogue
+from lambda_perms.catalogues.terms import (
     Caller,
     Command,
     CommandTrigger,
     Handler,
-    Need,
     Phase,
     PropertyTrigger,
     ResourceTypeTrigger,
-    ServiceCatalogue,
     Verdict,
 )
 from lambda_perms.errors import DataError, InvalidActionError, UnknownNameError

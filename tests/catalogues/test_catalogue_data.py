@@ -18,7 +18,8 @@ import pytest
 import lambda_perms
 from lambda_perms import _data
 from lambda_perms.catalogues.catalogue import Catalogue
-from lambda_perms.catalogues.model import PLACEHOLDERS, Verdict
+from lambda_perms.catalogues.model import PLACEHOLDERS
+from lambda_perms.catalogues.terms import Verdict
 from lambda_perms.errors import DataError
 from tests._support import DATA
 

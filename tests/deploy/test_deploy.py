@@ -12,7 +12,7 @@ import pytest
 import lambda_perms
 from lambda_perms.algebra.validation import Severity, validate
 from lambda_perms.catalogues.catalogue import catalogue
-from lambda_perms.catalogues.model import Command
+from lambda_perms.catalogues.terms import Command
 from lambda_perms.deploy.generate import ROLLBACK_WARNING, deploy_policy
 from lambda_perms.deploy.result import DeployPolicy
 from lambda_perms.deploy.samcli import DEFAULT_RESOURCE_TYPES, DeployOptions

@@ -480,7 +480,7 @@ def property_rules() -> tuple[Rule, ...]:
             for rule in entry.get("rules", []):
                 rules.append((kind, rule["property"], frozenset(rule.get("actions", []))))
     from lambda_perms import catalogue
-    from lambda_perms.catalogues.model import PropertyTrigger
+    from lambda_perms.catalogues.terms import PropertyTrigger
 
     for service in catalogue().services:
         for need in service.needs:

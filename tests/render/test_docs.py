@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lambda_perms.catalogues.catalogue import Catalogue, catalogue
-from lambda_perms.catalogues.model import Verdict
+from lambda_perms.catalogues.terms import Verdict
 from lambda_perms.errors import DataError
 from lambda_perms.render import docs
 from tests._support import ROOT
