@@ -18,7 +18,13 @@ from typing import Any
 import pytest
 
 from lambda_perms.deploy import samconfig
-from lambda_perms.deploy.samconfig import SamConfig, apply_samconfig, read_samconfig, samconfig_for
+from lambda_perms.deploy.samconfig import (
+    SamConfig,
+    apply_samconfig,
+    parameter_overrides_of,
+    read_samconfig,
+    samconfig_for,
+)
 from lambda_perms.errors import LambdaPermsError, SamconfigError, UnknownNameError
 
 QUEUE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
@@ -360,6 +366,11 @@ def test_to_sam_args_and_precedence(tmp_path: Path) -> None:
     assert "--template-file" in apply_samconfig(["deploy"], cwd=file_template, environ={})[0]
     assert "--template-file" not in apply_samconfig(["deploy"], cwd=file_template, environ=env)[0]
     assert SamConfig().to_sam_args() == ()
+    # the overrides in effect: the file's, unless the command line gives its own
+    assert parameter_overrides_of(line) == {"Stage": "dev", "Name": "my app"}
+    mine, _ = apply_samconfig(["deploy", "--parameter-overrides", "Stage=test"], cwd=project)
+    assert parameter_overrides_of(mine) == {"Stage": "test"}
+    assert parameter_overrides_of(["sam", "delete"]) == {}
     delete = SamConfig(command="delete", stack_name="s", capabilities=("CAPABILITY_IAM",))
     assert delete.to_sam_args() == ("--stack-name", "s")  # sam delete takes no --capabilities
 

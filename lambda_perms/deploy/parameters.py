@@ -39,6 +39,7 @@ input is known, and left as they are otherwise. Pseudo parameters (``AWS::Region
 from __future__ import annotations
 
 import copy
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -117,7 +118,10 @@ def _text(value: Any) -> str:
 
 
 def parse_parameter_overrides(
-    values: Any, *, cwd: str | Path | None = None, _seen: frozenset[Path] = frozenset()
+    values: Any,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    _seen: frozenset[Path] = frozenset(),
 ) -> dict[str, str]:
     """``--parameter-overrides`` values (a string, a list of strings, a mapping, or nested lists
     of those, as the command line or samconfig gives them) as SAM CLI 1.170.0 reads them.

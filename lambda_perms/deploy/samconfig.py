@@ -79,6 +79,7 @@ __all__ = [
     "DEFAULT_ENV",
     "SamConfig",
     "apply_samconfig",
+    "parameter_overrides_of",
     "read_samconfig",
     "samconfig_for",
 ]
@@ -812,3 +813,21 @@ def apply_samconfig(
         given.add("template_file")
     from_file = [t for param, flags in config._flags() if param not in given for t in flags]
     return ("sam", command, *from_file, *tokens), config
+
+
+def parameter_overrides_of(
+    sam_args: Sequence[str], *, cwd: str | os.PathLike[str] | None = None
+) -> dict[str, str]:
+    """The ``--parameter-overrides`` a SAM CLI command line gives (the last occurrence, as
+    click keeps it), read as SAM CLI reads them; for the line :func:`apply_samconfig` returns,
+    that is the command line's own overrides, else the samconfig's.
+
+    >>> parameter_overrides_of(["sam", "deploy", "--parameter-overrides", "A=1", 'B="x y"'])
+    {'A': '1', 'B': 'x y'}
+
+    :raises UsageError: for overrides in neither syntax (see
+        :func:`~lambda_perms.deploy.parameters.parse_parameter_overrides`).
+    """
+    command, tokens = _split_command(sam_args)
+    given = _given(command, tokens).get("parameter_overrides")
+    return parse_parameter_overrides(list(given), cwd=cwd) if given else {}
