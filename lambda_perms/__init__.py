@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from lambda_perms.errors import LambdaPermsError as LambdaPermsError
     from lambda_perms.errors import MissingPlaceholderError as MissingPlaceholderError
     from lambda_perms.errors import QuotaError as QuotaError
+    from lambda_perms.errors import SamconfigError as SamconfigError
     from lambda_perms.errors import TemplateError as TemplateError
     from lambda_perms.errors import UnknownNameError as UnknownNameError
     from lambda_perms.errors import UsageError as UsageError
@@ -113,6 +114,7 @@ _HOME: dict[str, str] = {
     "MissingPlaceholderError": "errors",
     "UnknownNameError": "errors",
     "QuotaError": "errors",
+    "SamconfigError": "errors",
     "UsageError": "errors",
     "TemplateError": "errors",
     "Template": "deploy.templates",

@@ -15,6 +15,7 @@ __all__ = [
     "LambdaPermsError",
     "MissingPlaceholderError",
     "QuotaError",
+    "SamconfigError",
     "TemplateError",
     "UnknownNameError",
     "UsageError",
@@ -112,4 +113,25 @@ class TemplateError(LambdaPermsError, ValueError):
         self.path = path
         self.message = message
         where = ": ".join(p for p in (source, path) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class SamconfigError(LambdaPermsError, ValueError):
+    """A SAM CLI configuration file (``samconfig.toml``/``.yaml``/``.yml``) cannot be read as
+    SAM CLI reads it, or one of its values is not one SAM CLI accepts.
+
+    ``file`` names the file, ``path`` the key (``default.deploy.parameters.resolve_s3``; empty
+    for the file itself), ``suggestions`` close matches (an environment's name, a choice).
+    """
+
+    def __init__(
+        self, message: str, *, file: str = "", path: str = "", suggestions: tuple[str, ...] = ()
+    ) -> None:
+        self.file = file
+        self.path = path
+        self.suggestions = suggestions
+        if suggestions:
+            message = f"{message}; did you mean {', '.join(map(repr, suggestions))}?"
+        self.message = message
+        where = ": ".join(p for p in (file, path) if p)
         super().__init__(f"{where}: {message}" if where else message)

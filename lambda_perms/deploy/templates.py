@@ -18,19 +18,29 @@ JSON needs nothing more; YAML needs PyYAML, and a template with the
 ``aws-sam-translator``, run offline): both come with the ``templates`` extra
 (``pip install 'lambda-perms[templates]'``) and are imported only when needed.
 
+A template that declares ``AWS::LanguageExtensions`` is expanded first, as CloudFormation
+expands it before the SAM transform (:mod:`lambda_perms.deploy.language_extensions`:
+``Fn::ForEach``, ``Fn::Length``, ``Fn::ToJsonString`` ...). Given ``parameters``
+(``--parameter-overrides``), names written with ``!Ref``/``!Sub`` of parameters are resolved
+(:func:`~lambda_perms.deploy.parameters.resolve_template`).
+
 Before the SAM transform runs, the template is prepared as ``sam deploy`` would have packaged
-it: local ``CodeUri``/``ContentUri``/``DefinitionUri`` paths become S3 placeholders, image
-functions get a placeholder ``ImageUri``, and a Serverless Application Repository
-``Location`` becomes a placeholder ``TemplateURL`` (the real transform would call the
-repository). A nested template given as a local path (``Location: child.yaml`` or a
-``TemplateURL`` that is not a URL) is read too when the template came from a file: its
-resources are deployed by a nested stack, with the same credentials.
+it: local ``CodeUri``/``ContentUri``/``DefinitionUri`` paths become S3 placeholders (a
+function without ``CodeUri`` and a layer without ``ContentUri`` too: ``sam package`` zips the
+template's folder), image functions get a placeholder ``ImageUri``, a ``DefinitionBody`` that
+is an ``AWS::Include`` of a local file becomes that file's content (CloudFormation includes it
+before the SAM transform), and a Serverless Application Repository ``Location`` becomes a
+placeholder ``TemplateURL`` (the real transform would call the repository). A nested template
+given as a local path (``Location: child.yaml`` or a ``TemplateURL`` that is not a URL, with or
+without the SAM transform) is read too when the template came from a file: its resources are
+deployed by a nested stack, with the same credentials.
 
 Reported, never silently skipped (:attr:`Template.notes`): custom resources (their provider's
 own calls run with the provider's role), macros and transforms other than SAM's (their
-output is not known here), nested applications and stacks whose template cannot be read,
-and types with no handler data. A resource type CloudFormation's registry does not know is an
-error (:class:`~lambda_perms.errors.TemplateError`, with close matches).
+output is not known here; a type the registry does not know is then taken for the macro's
+own), nested applications and stacks whose template cannot be read, and types with no handler
+data. Otherwise a resource type CloudFormation's registry does not know is an error
+(:class:`~lambda_perms.errors.TemplateError`, with close matches).
 """
 
 from __future__ import annotations
@@ -45,6 +55,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from lambda_perms.catalogues import cloudformation as _cloudformation
+from lambda_perms.deploy.language_extensions import (
+    LANGUAGE_EXTENSIONS,
+    expand_language_extensions,
+    uses_language_extensions,
+)
+from lambda_perms.deploy.parameters import resolve_template
 from lambda_perms.errors import TemplateError
 from lambda_perms.iam._glob import collapse_stars
 from lambda_perms.iam.arn import fill_placeholders
@@ -263,8 +279,16 @@ def load_template(
     source: str | os.PathLike[str] | Mapping[str, Any] | Template,
     *,
     text: bool = False,
+    parameters: Mapping[str, str] | None = None,
 ) -> Template:
     """Read and expand a template: a path, a parsed mapping, or (``text=True``) its text.
+
+    ``parameters`` (``--parameter-overrides``, see
+    :func:`~lambda_perms.deploy.parameters.parse_parameter_overrides`) are written into the
+    resources, with each other parameter's ``Default`` (see
+    :func:`~lambda_perms.deploy.parameters.resolve_template`), and passed on to nested stacks
+    through their ``Parameters``; without them (``None``) references to parameters stay as
+    written. ``Fn::ForEach`` collections always use them (or the defaults).
 
     :raises TemplateError: for a file that cannot be read or is not YAML/JSON, a document
         that is not a CloudFormation template, a resource type CloudFormation does not know,
@@ -273,12 +297,12 @@ def load_template(
     if isinstance(source, Template):
         return source
     if isinstance(source, Mapping):
-        return _Reader(None, "<dict>").read(source)
+        return _Reader(None, "<dict>", parameters=parameters).read(source)
     if text:
-        return _Reader(None, "<text>").read(_parse(str(source), "<text>"))
+        return _Reader(None, "<text>", parameters=parameters).read(_parse(str(source), "<text>"))
     path = Path(source)
     name = str(source)
-    return _Reader(path.parent, name).read(_parse(_read(path, name), name))
+    return _Reader(path.parent, name, parameters=parameters).read(_parse(_read(path, name), name))
 
 
 def _read(path: Path, name: str) -> str:
@@ -415,14 +439,24 @@ def _is_local(value: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self, directory: Path | None, name: str, depth: int = 0) -> None:
+    def __init__(
+        self,
+        directory: Path | None,
+        name: str,
+        depth: int = 0,
+        *,
+        parameters: Mapping[str, str] | None = None,
+    ) -> None:
         self.directory = directory
         self.name = name
         self.depth = depth
+        self.parameters = parameters
         self.notes: list[str] = []
         # nested stacks already dealt with (read, or reported as an application)
         self.handled: set[str] = set()
         self.local_images: list[str] = []
+        # macros (transforms CloudFormation does not host) the template declares
+        self.macros: tuple[str, ...] = ()
 
     def fail(self, message: str, path: str = "") -> TemplateError:
         return TemplateError(message, source=self.name, path=path)
@@ -439,11 +473,22 @@ class _Reader:
                 "not a CloudFormation template: 'Resources' must be a non-empty mapping",
                 path="Resources",
             )
+        if uses_language_extensions(document):
+            # CloudFormation runs this transform first, so the SAM transform sees its output
+            document = expand_language_extensions(document, self.parameters, source=self.name)
+            resources = document.get("Resources")
+            if not isinstance(resources, Mapping) or not resources:
+                raise self.fail(
+                    "the AWS::LanguageExtensions loops produce no resource", path="Resources"
+                )
+        if self.parameters is not None:
+            document = resolve_template(document, self.parameters)
+            resources = document["Resources"]
         for logical_id, body in resources.items():
             if str(logical_id).startswith("Fn::ForEach::"):
                 raise self.fail(
-                    "Fn::ForEach (the AWS::LanguageExtensions transform) is not expanded here: "
-                    "give the template with the loop written out",
+                    "Fn::ForEach needs 'Transform: AWS::LanguageExtensions', which the template "
+                    "does not declare",
                     path=f"Resources.{logical_id}",
                 )
             if not isinstance(body, Mapping):
@@ -457,7 +502,10 @@ class _Reader:
         transforms = _transforms(document, self.name)
         sam = SAM_TRANSFORM in transforms
         others = tuple(t for t in transforms if t != SAM_TRANSFORM)
+        self.macros = tuple(t for t in others if not t.startswith("AWS::"))
         for other in others:
+            if other == LANGUAGE_EXTENSIONS:
+                continue  # expanded above
             self.notes.append(
                 f"the template declares the transform {other}: the resources it adds or changes "
                 "are not known here and get no permission; check them by hand"
@@ -469,16 +517,12 @@ class _Reader:
         else:
             expanded, origins = dict(resources), {}
             for logical_id, body in resources.items():
-                if body["Type"] == "AWS::CloudFormation::Stack":
-                    url = (body.get("Properties") or {}).get("TemplateURL")
-                    if _is_local(url):
-                        local_children[logical_id] = str(url)
-                        self.handled.add(logical_id)
+                self._local_stack(logical_id, body, local_children)
         out: list[TemplateResource] = []
         for logical_id, body in expanded.items():
             out.extend(self._resource(str(logical_id), body, origins.get(str(logical_id)), stacks))
             if logical_id in local_children:
-                out.extend(self._child(str(logical_id), local_children[logical_id], stacks))
+                out.extend(self._child(str(logical_id), local_children[logical_id], stacks, body))
         return Template(
             source=self.name,
             resources=tuple(out),
@@ -510,7 +554,14 @@ class _Reader:
             )
         elif not _cloudformation.is_known(kind):
             error = _cloudformation.unknown_type(kind)
-            raise self.fail(error.message, path=path)
+            if not self.macros:
+                raise self.fail(error.message, path=path)
+            self.notes.append(
+                f"{resource.label}: {kind} is not a CloudFormation type; the template's macro "
+                f"({', '.join(self.macros)}) must turn it into others, which are not known "
+                "here: nothing is granted for it"
+            )
+            return
         elif not _cloudformation.handlers(kind):
             self.notes.append(
                 f"{resource.label}: CloudFormation's registry lists no handler permissions for "
@@ -527,8 +578,37 @@ class _Reader:
             )
         yield resource
 
+    def _local_stack(
+        self, logical_id: str, body: Mapping[str, Any], local_children: dict[str, str]
+    ) -> None:
+        """Note a nested stack whose template is a local file (``sam package`` uploads it)."""
+        if body.get("Type") == "AWS::CloudFormation::Stack":
+            url = (body.get("Properties") or {}).get("TemplateURL")
+            if _is_local(url):
+                local_children[logical_id] = str(url)
+                self.handled.add(logical_id)
+
+    def _child_parameters(self, body: Mapping[str, Any]) -> Mapping[str, str] | None:
+        """What a nested stack passes to its template's parameters (the known texts)."""
+        if self.parameters is None:
+            return None
+        given = (body.get("Properties") or {}).get("Parameters")
+        if not isinstance(given, Mapping):
+            return {}
+        out = {}
+        for key, value in given.items():
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                out[str(key)] = str(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                out[str(key)] = ",".join(value)
+        return out
+
     def _child(
-        self, logical_id: str, location: str, stacks: tuple[str, ...]
+        self,
+        logical_id: str,
+        location: str,
+        stacks: tuple[str, ...],
+        body: Mapping[str, Any] | None = None,
     ) -> list[TemplateResource]:
         label = "/".join((*stacks, logical_id))
         if self.directory is None:
@@ -543,7 +623,12 @@ class _Reader:
         path = self.directory / location
         if path.is_dir():
             path = path / "template.yaml"
-        child = _Reader(path.parent, str(path), self.depth + 1)
+        child = _Reader(
+            path.parent,
+            str(path),
+            self.depth + 1,
+            parameters=self._child_parameters(body or {}),
+        )
         try:
             template = child.read(_parse(_read(path, str(path)), str(path)), (*stacks, logical_id))
         except TemplateError as e:
@@ -591,9 +676,18 @@ class _Reader:
                             f"{logical_id.lower()}:latest"
                         )
                 if "CodeUri" not in props and "InlineCode" not in props and package_type != "Image":
-                    globals_code = (globals_ or {}).get("Function", {}).get("CodeUri")
+                    globals_function = (globals_ or {}).get("Function") or {}
+                    globals_code = globals_function.get("CodeUri")
                     if _is_local(globals_code):
                         props["CodeUri"] = f"s3://{_PLACEHOLDER_BUCKET}/Globals/CodeUri"
+                    elif globals_code is None and "InlineCode" not in globals_function:
+                        # sam package zips the template's own folder (CodeUri defaults to ".")
+                        props["CodeUri"] = f"s3://{_PLACEHOLDER_BUCKET}/{logical_id}/CodeUri"
+            if kind == "AWS::Serverless::LayerVersion" and "ContentUri" not in props:
+                props["ContentUri"] = f"s3://{_PLACEHOLDER_BUCKET}/{logical_id}/ContentUri"
+            if kind in _DEFINITION_BODIES:
+                self._include(logical_id, kind, props)
+            self._local_stack(logical_id, body, local_children)
             if kind == "AWS::Serverless::Application":
                 location = props.get("Location")
                 if isinstance(location, Mapping):
@@ -618,6 +712,51 @@ class _Reader:
         expanded = _translate(prepared, self.name)
         origins = _origins(document["Resources"], expanded)
         return expanded, origins
+
+    def _include(self, logical_id: str, kind: str, props: dict[str, Any]) -> None:
+        """A ``DefinitionBody`` that is an ``AWS::Include``: CloudFormation includes the file
+        before the SAM transform runs, so the transform sees the definition itself."""
+        body = props.get("DefinitionBody")
+        if not (isinstance(body, Mapping) and len(body) == 1 and "Fn::Transform" in body):
+            return
+        transform = body["Fn::Transform"]
+        if not isinstance(transform, Mapping) or transform.get("Name") != "AWS::Include":
+            return
+        location = (transform.get("Parameters") or {}).get("Location")
+        where = f"Resources.{logical_id}.Properties.DefinitionBody"
+        if _is_local(location) and self.directory is not None:
+            path = self.directory / str(location)
+            name = str(path)
+            try:
+                definition = _parse(_read(path, name), name)
+            except TemplateError as e:
+                raise self.fail(f"the AWS::Include of the definition: {e}", path=where) from None
+            if not isinstance(definition, Mapping):
+                raise self.fail(
+                    f"the included definition {location!r} is not a mapping", path=where
+                )
+            props["DefinitionBody"] = dict(definition)
+            return
+        self.notes.append(
+            f"{logical_id} ({kind}): its DefinitionBody is an AWS::Include of {location!r}, which "
+            "is not read here (not a local file of a template read from a file); an empty "
+            "definition stands in for it"
+        )
+        props["DefinitionBody"] = copy.deepcopy(_DEFINITION_BODIES[kind])
+
+
+_DEFINITION_BODIES: Final[Mapping[str, Mapping[str, Any]]] = {
+    "AWS::Serverless::Api": {
+        "swagger": "2.0",
+        "info": {"title": "included", "version": "1.0"},
+        "paths": {},
+    },
+    "AWS::Serverless::HttpApi": {
+        "openapi": "3.0.1",
+        "info": {"title": "included", "version": "1.0"},
+        "paths": {},
+    },
+}
 
 
 class _ManagedPolicies(dict[str, str]):

@@ -662,7 +662,9 @@ def test_macros_need_create_change_set_on_their_transform() -> None:
         "cloudformation:CreateChangeSet",
         f"arn:aws:cloudformation:{REGION}:aws:transform/LanguageExtensions",
     )
-    assert sum("transform" in w for w in result.warnings) == 2
+    # the macro is not known here; AWS::LanguageExtensions is expanded, so it warns of nothing
+    assert sum("transform" in w for w in result.warnings) == 1
+    assert not any("LanguageExtensions" in w for w in result.warnings)
 
 
 def test_generic_types_are_scoped_to_the_instance() -> None:

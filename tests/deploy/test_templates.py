@@ -98,7 +98,7 @@ BAD_TEXT = [
     (
         "Resources:\n  Fn::ForEach::Qs:\n    - N\n    - [A]\n    - ${N}Q: {Type: AWS::SQS::Queue}\n",
         "Resources.Fn::ForEach::Qs",
-        "Fn::ForEach (the AWS::LanguageExtensions transform) is not expanded here",
+        "Fn::ForEach needs 'Transform: AWS::LanguageExtensions'",
     ),
     ("Resources:\n  Q:\n    Properties: {}\n", "Resources.Q.Type", "needs a Type"),
     ("Resources:\n  Q:\n    Type: [a]\n", "Resources.Q.Type", "needs a Type"),
@@ -139,7 +139,7 @@ BAD_TEXT = [
         "a transform is a name",
     ),
     (
-        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {Handler: a.h, Runtime: python3.12}\n",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {Handler: a.h, Runtime: python3.12, Events: {E: {Type: Nope}}}\n",
         "",
         "the SAM transform rejects it",
     ),
@@ -352,3 +352,193 @@ def test_template_is_frozen() -> None:
     assert isinstance(template, Template)
     with pytest.raises(AttributeError):
         template.sam = False  # type: ignore[misc]
+
+
+# -- real projects read right (tests/fixtures/templates/reading/) ---------------------------------
+
+READING = FIXTURES / "reading"
+
+# (fixture, --parameter-overrides or None, resources expected as (stacks, logical id, type),
+#  parts of the notes expected; no other note may appear)
+READ: list[
+    tuple[str, dict[str, str] | None, set[tuple[tuple[str, ...], str, str]], tuple[str, ...]]
+] = [
+    (
+        # sam init's starters leave CodeUri out: sam package zips the template's folder
+        "no-codeuri.yaml",
+        None,
+        {
+            ((), "SQSPayloadLogger", "AWS::Lambda::Function"),
+            ((), "SQSPayloadLoggerRole", "AWS::IAM::Role"),
+            ((), "SQSPayloadLoggerSQSQueueEvent", "AWS::Lambda::EventSourceMapping"),
+            ((), "SimpleQueue", "AWS::SQS::Queue"),
+        },
+        (),
+    ),
+    (
+        # a nested CloudFormation stack of a SAM template is read, not skipped
+        "nested-sam-stack.yaml",
+        None,
+        {
+            ((), "QueueStack", "AWS::CloudFormation::Stack"),
+            (("QueueStack",), "Queue", "AWS::SQS::Queue"),
+            (("QueueStack",), "Alarm", "AWS::CloudWatch::Alarm"),
+            ((), "Consumer", "AWS::Lambda::Function"),
+        },
+        (),
+    ),
+    (
+        # an AWS::Include DefinitionBody is included before the SAM transform adds the authorizers
+        "include-definition.yaml",
+        None,
+        {
+            ((), "OrdersApi", "AWS::ApiGateway::RestApi"),
+            ((), "OrdersApiprodStage", "AWS::ApiGateway::Stage"),
+            ((), "OrdersHttpApi", "AWS::ApiGatewayV2::Api"),
+        },
+        (),
+    ),
+    (
+        # AWS::LanguageExtensions runs before the SAM transform
+        "foreach-functions.yaml",
+        None,
+        {
+            ((), "ordersQueue", "AWS::SQS::Queue"),
+            ((), "invoicesQueue", "AWS::SQS::Queue"),
+            ((), "ordersFunction", "AWS::Lambda::Function"),
+            ((), "invoicesFunction", "AWS::Lambda::Function"),
+            ((), "invoicesFunctionQueue", "AWS::Lambda::EventSourceMapping"),
+        },
+        (),
+    ),
+    (
+        "foreach-functions.yaml",
+        {"Services": "billing"},
+        {((), "billingQueue", "AWS::SQS::Queue"), ((), "billingFunction", "AWS::Lambda::Function")},
+        (),
+    ),
+    (
+        # a macro's own types are its business: a note, not a refusal
+        "macro-unknown-type.yaml",
+        None,
+        {((), "Bucket", "AWS::S3::Bucket")},
+        (
+            "the template declares the transform S3Objects",
+            "Readme (AWS::S3::Object): AWS::S3::Object is not a CloudFormation type; the template's macro (S3Objects)",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "parameters", "expected", "notes"), READ, ids=[f"{r[0]}-{r[1]}" for r in READ]
+)
+def test_reading(
+    name: str,
+    parameters: dict[str, str] | None,
+    expected: set[tuple[tuple[str, ...], str, str]],
+    notes: tuple[str, ...],
+) -> None:
+    template = load_template(READING / name, parameters=parameters)
+    found = {(r.stacks, r.logical_id, r.type) for r in template.resources}
+    assert expected <= found
+    assert len(template.notes) == len(notes)
+    for part in notes:
+        assert any(part in note for note in template.notes), part
+
+
+BAD_READING = [
+    (
+        "include-missing.yaml",
+        "Resources.Api.Properties.DefinitionBody",
+        "the AWS::Include of the definition: ",
+    ),
+    ("nested-missing.yaml", "Resources.Child", "nested template of Child: "),
+    (
+        "foreach-without-transform.yaml",
+        "Resources.Fn::ForEach::Queues",
+        "Fn::ForEach needs 'Transform: AWS::LanguageExtensions'",
+    ),
+    (
+        "foreach-getatt.yaml",
+        "Resources.Fn::ForEach::Queues[1]",
+        "the collection uses Fn::GetAtt, which needs deployed resources",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "message"), BAD_READING, ids=[b[0] for b in BAD_READING])
+def test_bad_reading(name: str, path: str, message: str) -> None:
+    with pytest.raises(TemplateError) as caught:
+        load_template(READING / "bad" / name)
+    assert caught.value.path == path
+    assert message in str(caught.value)
+    assert caught.value.source.endswith(name)
+
+
+def test_no_codeuri_is_what_sam_package_uploads() -> None:
+    template = load_template(READING / "no-codeuri.yaml")
+    function = template.get("SQSPayloadLogger")
+    assert function is not None
+    assert function.properties["Code"]["S3Key"]  # the folder, zipped and uploaded
+    layer = next(iter(template.of_type("AWS::Lambda::LayerVersion")))
+    assert "S3Bucket" in layer.properties["Content"]
+    # a function that inlines its code, or names an image, gets no code location
+    inline = load_template(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties: {Handler: index.h, Runtime: nodejs22.x, InlineCode: 'exports.h = 1'}\n",
+        text=True,
+    ).get("F")
+    assert inline is not None
+    assert inline.properties["Code"] == {"ZipFile": "exports.h = 1"}
+
+
+def test_included_definition_is_the_file() -> None:
+    template = load_template(READING / "include-definition.yaml")
+    api = template.get("OrdersApi")
+    assert api is not None
+    body = api.properties["Body"]
+    assert "/orders" in body["paths"]
+    assert "Cognito" in body["securityDefinitions"]  # the SAM transform added the authorizer
+    http = template.get("OrdersHttpApi")
+    assert http is not None
+    assert http.properties["Body"]["info"]["title"] == "orders-http"
+    # from text, the local file cannot be read: an empty definition stands in, with a note
+    text = load_template((READING / "include-definition.yaml").read_text(), text=True)
+    assert sum("AWS::Include of" in note for note in text.notes) == 2
+    assert text.get("OrdersApi") is not None
+
+
+def test_language_extensions_before_the_sam_transform() -> None:
+    template = load_template(READING / "foreach-functions.yaml")
+    queue = template.get("ordersQueue")
+    assert queue is not None
+    assert queue.properties == {"QueueName": "orders-queue", "DelaySeconds": 2}
+    assert queue.name_pattern("app") == "orders-queue"
+    function = template.get("invoicesFunction")
+    assert function is not None
+    assert function.properties["Environment"]["Variables"]["SETTINGS"] == (
+        '{"service":"invoices","retries":3}'
+    )
+    # the transform is still one CloudFormation must be allowed to run
+    assert template.transforms == ("AWS::LanguageExtensions",)
+
+
+def test_parameters_resolve_names_in_nested_stacks() -> None:
+    plain = load_template(READING / "nested-sam-stack.yaml")
+    queue = plain.get("Queue", ("QueueStack",))
+    assert queue is not None
+    assert queue.name_pattern("app") == "*"  # !Ref QueueName: unknown without parameters
+    given = load_template(READING / "nested-sam-stack.yaml", parameters={"Stage": "prod"})
+    queue = given.get("Queue", ("QueueStack",))
+    alarm = given.get("Alarm", ("QueueStack",))
+    assert queue is not None
+    assert alarm is not None
+    # the parent's Stage reaches the child through the stack's Parameters
+    assert queue.name_pattern("app") == "orders-prod"
+    assert alarm.name_pattern("app") == "orders-prod-depth"
+    defaults = load_template(READING / "nested-sam-stack.yaml", parameters={})
+    queue = defaults.get("Queue", ("QueueStack",))
+    assert queue is not None
+    assert queue.name_pattern("app") == "orders-dev"  # the parent's default
