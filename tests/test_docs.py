@@ -224,6 +224,11 @@ def test_shipped_article_page_lists_all_37() -> None:
     for i, entry in enumerate(entries, start=1):
         assert f"| {i} | `{entry.action.text}` | {entry.verdict.value} |" in page
     assert {e.verdict for e in entries} <= set(Verdict)
+    # the seed article is named with its URL, author and date
+    intro = page.split("| # |", 1)[0]
+    assert "https://qiita.com/ho-rai/items/1a3a872cd85c414d9c24" in intro
+    assert "H.H of 虎の穴ラボ" in intro
+    assert "2021-07-30" in intro
 
 
 def test_committed_docs_are_fresh() -> None:
