@@ -445,15 +445,15 @@ def _home_section(catalogue: Catalogue) -> list[str]:
     return [
         "## What `sam deploy` needs, and why",
         "",
-        f"`{command}` of a zip function whose execution role SAM creates needs the "
-        f"policy below (`lambda-perms policy -- {command}`; `*` stands for your account and "
-        "region). Each action links to its row on the service page: why it is needed, what "
-        "triggers it, and the evidence (hover for the reason). A statement named `...Rollback` "
-        "is used only when a failed first deploy rolls back; other flags and template "
-        "resources add their own permissions: see [`sam deploy`](commands/sam-deploy.md) and "
-        "[CloudFormation resource types](cloudformation-types.md).",
+        f"`{command}` of a zip function whose execution role SAM creates needs this policy "
+        "(`*`: your account and region). Each action links to its reason, trigger and "
+        "evidence; `...Rollback` statements serve only the rollback of a failed first deploy.",
         "",
         *_table(("Statement", "Actions", "Resources", "Called by (when)"), rows),
+        "",
+        f"Print it scoped to your account with `lambda-perms policy -- {command}`. Other "
+        "flags add permissions ([`sam deploy`](commands/sam-deploy.md)), and so do the "
+        "resources of your template ([CloudFormation resource types](cloudformation-types.md)).",
         "",
     ]
 
@@ -485,12 +485,12 @@ def _index_page(
     )
     return _page(
         "The deploy catalogue",
+        _home_section(catalogue),
+        "## The catalogue",
+        "",
         "Every IAM permission that deploying AWS Lambda with the AWS SAM CLI can need: per "
         "service, each action with why, when (phase and trigger), who calls it, on what "
         f"(ARN templates) and on whose evidence.{data_format}",
-        "",
-        _home_section(catalogue),
-        "## The catalogue",
         "",
         f"- Action universe: {_text(str(catalogue.universe.version))}, "
         f"{len(catalogue.universe.actions())} actions",
