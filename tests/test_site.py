@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lambda_perms.catalogues._catalogue import catalogue
+from lambda_perms import catalogue
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page, Route
