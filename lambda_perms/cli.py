@@ -229,16 +229,24 @@ def _cmd_minimize(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from lambda_perms.algebra.validation import Severity, validate
 
-    policy = _load_policy(args.file, args.kind)
-    findings = validate(policy, quota=args.quota)
+    # several files (as a pre-commit hook passes them): each finding line starts with its file
+    results = {
+        name: validate(_load_policy(name, args.kind), quota=args.quota) for name in args.file
+    }
+    several = len(results) > 1
     if args.json:
-        print(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+        documents = {name: [f.to_dict() for f in found] for name, found in results.items()}
+        output: object = documents if several else documents[args.file[0]]
+        print(json.dumps(output, indent=2, ensure_ascii=False))
     else:
-        for finding in findings:
-            print(finding)
-        if not findings:
-            print("no findings")
-    return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
+        for name, findings in results.items():
+            where = f"{'<stdin>' if name == '-' else name}: " if several else ""
+            for finding in findings:
+                print(f"{where}{finding}")
+            if not findings:
+                print(f"{where}no findings")
+    errors = any(f.severity is Severity.ERROR for found in results.values() for f in found)
+    return 1 if errors else 0
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -568,10 +576,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "validate",
         "findings about a policy (exit 1 when there are errors)",
         "Print each finding (severity, JSON path, message, code): unknown or misspelt "
-        "actions, inert grants, unscoped iam:PassRole, Allow with NotAction, size over quota.",
-        f"{_PROG} validate policy.json\n{_PROG} validate --kind trust --quota trust trust.json",
+        "actions, inert grants, unscoped iam:PassRole, Allow with NotAction, size over quota. "
+        "With several files each line starts with its file name (and --json prints an object "
+        "of lists by file name).",
+        f"{_PROG} validate policy.json\n{_PROG} validate --kind trust --quota trust trust.json\n"
+        f"{_PROG} validate --quota managed policies/*.json",
     )
-    validate.add_argument("file", metavar="FILE", help="a policy document (- for stdin)")
+    validate.add_argument("file", metavar="FILE", nargs="+", help="a policy document (- for stdin)")
     validate.add_argument(
         "--kind",
         choices=("identity", "resource", "trust"),

@@ -491,6 +491,36 @@ def test_validate_exit_1_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
 
 
+def test_validate_several_files(
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a pre-commit hook runs it: each line names its file; exit 1 if any file has errors."""
+    from tests.test_formats import _big
+
+    big = tmp_path / "big.json"
+    big.write_text(_big().to_json())
+    clean = tmp_path / "clean.json"
+    clean.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",'
+        ' "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}'
+    )
+    code, out, _ = _run(
+        capsys, "validate", "--quota", "managed", str(clean), str(big), str(article)
+    )
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == f"{clean}: no findings"
+    assert lines[1].startswith(f"{big}: error: the policy has ")
+    assert all(line.startswith((f"{clean}: ", f"{big}: ", f"{article}: ")) for line in lines)
+    _, single, _ = _run(capsys, "validate", str(article))
+    assert [f"{article}: {line}" for line in single.splitlines()] == [
+        line for line in lines if line.startswith(f"{article}: ")
+    ]
+    code, out, _ = _run(capsys, "validate", "--json", str(clean), str(article))
+    assert code == 0
+    assert sorted(json.loads(out)) == sorted([str(clean), str(article)])
+
+
 def test_validate_kind_trust(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     trust = tmp_path / "trust.json"
     trust.write_text(

@@ -51,6 +51,17 @@ def test_wheel_contains_the_data_tree(wheel: Path) -> None:
     assert "lambda_perms/py.typed" in names
 
 
+def test_wheel_carries_the_licence(wheel: Path) -> None:
+    """``pip show`` and the wheel's metadata name the licence, and the wheel holds its text."""
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    headers = archive.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+    assert "License-Expression: Apache-2.0" in headers
+    assert "License-File: LICENSE" in headers
+    licence = metadata.replace("METADATA", "licenses/LICENSE")
+    assert archive.read(licence) == (ROOT / "LICENSE").read_bytes()
+
+
 def test_installed_wheel_reads_its_data_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)

@@ -70,8 +70,19 @@ def test_the_pages(cat: Catalogue) -> None:
 
 def test_a_service_page_has_a_row_per_need(cat: Catalogue) -> None:
     page = docs.render_all(cat)["services/cloudformation.md"]
-    rows = [line for line in page.splitlines() if line.startswith("| `cloudformation:")]
+    rows = [
+        line
+        for line in page.splitlines()
+        if re.match(r"\| (<a id=[^>]+></a>)?\[`cloudformation:", line)
+    ]
     assert len(rows) == len(cat.service("cloudformation").needs)
+    # the first row of each action carries its anchor; every action links to AWS's reference
+    anchors = re.findall(r'<a id="([^"]+)"></a>', page)
+    assert anchors == sorted(
+        {f"cloudformation-{n.action.name.lower()}" for n in cat.service("cloudformation").needs}
+    )
+    sar = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html#awscloudformation-actions-as-permissions"
+    assert all(f"`]({sar})" in row for row in rows)
     header = next(line for line in page.splitlines() if line.startswith("| Action"))
     assert header == (
         "| Action | Purpose | Rollback-only | Trigger | Caller | Resources | Condition | Why | Evidence |"
@@ -227,8 +238,144 @@ def test_shipped_article_page_lists_all_37() -> None:
     for i, entry in enumerate(entries, start=1):
         assert f"| {i} | `{entry.action.text}` | {entry.verdict.value} |" in page
     assert {e.verdict for e in entries} <= set(Verdict)
+    # the seed article is named with its URL, author and date
+    intro = page.split("| # |", 1)[0]
+    assert "https://qiita.com/ho-rai/items/1a3a872cd85c414d9c24" in intro
+    assert "H.H of 虎の穴ラボ" in intro
+    assert "2021-07-30" in intro
 
 
 def test_committed_docs_are_fresh() -> None:
     stale = docs.check(ROOT / "docs")
     assert stale == [], f"run `python -m lambda_perms docs`; stale: {stale}"
+
+
+# -- tables and links a reader can use ---------------------------------------------------
+
+_LINK = re.compile(r"\]\(([^)\s]+)(?: \"[^\"]*\")?\)")
+
+
+def _tables(text: str) -> list[list[str]]:
+    """The Markdown tables of a page, each as its lines (header and separator included)."""
+    tables: list[list[str]] = []
+    current: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def _anchors(text: str) -> set[str]:
+    ids = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    for heading in re.findall(r"^#+ (.+)$", text, re.M):
+        slug = re.sub(r"[^\w\s-]", "", heading.lower()).strip()
+        ids.add(re.sub(r"[\s-]+", "-", slug))
+    return ids
+
+
+def _broken_links(root: Path) -> list[str]:
+    """Relative links under ``root`` whose file or anchor does not exist."""
+    broken = []
+    for page in sorted(root.rglob("*.md")):
+        for target in _LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto:
+            path, _, anchor = target.partition("#")
+            resolved = (page.parent / path).resolve() if path else page
+            if not resolved.is_file():
+                broken.append(f"{page.relative_to(root)}: {target}")
+            elif anchor and anchor not in _anchors(resolved.read_text(encoding="utf-8")):
+                broken.append(f"{page.relative_to(root)}: {target} (no such anchor)")
+    return broken
+
+
+@pytest.mark.parametrize("which", ["fixture", "shipped"])
+def test_no_generated_table_repeats_a_row(tmp_path: Path, which: str) -> None:
+    cat = fixture_catalogue(tmp_path / "data") if which == "fixture" else catalogue()
+    for path, text in docs.render_all(cat).items():
+        for table in _tables(text):
+            repeated = sorted({row for row in table if table.count(row) > 1})
+            assert not repeated, f"{path}: {repeated}"
+
+
+def test_a_need_whose_triggers_repeat_a_flag_is_one_row() -> None:
+    # s3:GetObject is brought in by '--force-upload' with '--resolve-s3' and with '--s3-bucket'
+    page = docs.render_all(catalogue())["commands/sam-deploy.md"]
+    section = page.split("### `--force-upload`", 1)[1].split("\n### ", 1)[0]
+    rows = [r for r in _tables(section)[0][2:] if "`s3:GetObject`" in r]
+    assert rows
+    assert len(rows) == len(set(rows))
+
+
+def test_the_committed_docs_have_no_broken_links() -> None:
+    assert _broken_links(ROOT / "docs") == []
+
+
+def test_docs_root_makes_a_self_contained_tree(tmp_path: Path) -> None:
+    """A new root has no hand-written pages: the generated ones do not link to them."""
+    written = docs.write(tmp_path)
+    assert "index.md" in written
+    assert _broken_links(tmp_path) == []
+    index = (tmp_path / "index.md").read_text()
+    assert "api.md" not in index
+    assert "catalogue-format.md" not in index
+    assert docs.check(tmp_path) == []
+    # with the hand-written pages beside them, the links come back (and the tree is stale)
+    (tmp_path / "api.md").write_text("# API\n")
+    (tmp_path / "catalogue-format.md").write_text("# Format\n\n## CloudFormation resource types\n")
+    assert docs.check(tmp_path) == ["cloudformation-types.md", "index.md"]
+    docs.write(tmp_path)
+    assert "](api.md)" in (tmp_path / "index.md").read_text()
+    assert _broken_links(tmp_path) == []
+
+
+def test_every_catalogue_action_has_an_anchor_and_a_reference_link() -> None:
+    cat = catalogue()
+    pages = docs.render_all(cat)
+    reference = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_"
+    pages_by_prefix = {
+        "apigateway": "amazonapigatewaymanagement",
+        "cloudformation": "awscloudformation",
+        "ec2": "amazonec2",
+        "ecr": "amazonelasticcontainerregistry",
+        "elasticfilesystem": "amazonelasticfilesystem",
+        "iam": "awsidentityandaccessmanagementiam",
+        "kms": "awskeymanagementservice",
+        "lambda": "awslambda",
+        "s3": "amazons3",
+        "s3files": "amazons3files",
+        "serverlessrepo": "awsserverlessapplicationrepository",
+        "signer": "awssigner",
+        "states": "awsstepfunctions",
+    }
+    assert sorted(pages_by_prefix) == sorted(s.prefix for s in cat.services)
+    for service in cat.services:
+        page = pages[f"services/{service.prefix}.md"]
+        slug = pages_by_prefix[service.prefix]
+        url = f"{reference}{slug}.html#{slug}-actions-as-permissions"
+        for action in service.actions:
+            anchor = f"{action.prefix}-{action.name}".lower()
+            assert page.count(f'<a id="{anchor}"></a>[`{action.text}`]({url})') == 1, action
+
+
+def test_the_home_answers_what_sam_deploy_needs() -> None:
+    index = docs.render_all(catalogue())["index.md"]
+    home = index.split("## What `sam deploy` needs, and why", 1)[1].split("\n## ", 1)[0]
+    table = _tables(home)[0]
+    sids = [re.match(r"\| `(\w+)`", row).group(1) for row in table[2:]]  # type: ignore[union-attr]
+    assert sids == [
+        "CloudFormationDeploy",
+        "CloudFormationTransform",
+        "S3Artifacts",
+        "IamExecutionRole",
+        "IamPassExecutionRole",
+        "IamRollback",
+        "LambdaFunction",
+        "LambdaRollback",
+    ]
+    assert "[`PassRole`](services/iam.md#iam-passrole \"CloudFormation's Lambda::Function" in home
+    assert '`{"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}`' in home
+    assert "`arn:aws:cloudformation:*:aws:transform/Serverless-2016-10-31`" in home
