@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from lambda_perms.deploy.templates import Template, load_template
+from tests._support import FIXTURES
 
 pytest.importorskip("yaml")
 pytest.importorskip("samtranslator")
 
-CORPUS = Path(__file__).parent / "fixtures" / "real-templates"
+CORPUS = FIXTURES / "real-templates"
 SAM = "AWS::Serverless-2016-10-31"
 
 
