@@ -1,7 +1,7 @@
 """The why, for a terminal: what each grant of a deploy policy is for, and what is known of an
 action.
 
-:func:`policy_explanation` turns a :class:`~lambda_perms.deploy._deploy.DeployPolicy` into a
+:func:`policy_explanation` turns a :class:`~lambda_perms.deploy.result.DeployPolicy` into a
 JSON-ready report: per policy (the caller's; the CloudFormation service role's with
 ``--role-arn``), per statement (Sid, resources, condition) and action, the catalogue needs
 behind it (why, triggers: the SAM CLI command and flags, the CloudFormation resource type
@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lambda_perms._universe import universe
 from lambda_perms.catalogues import cloudformation
-from lambda_perms.catalogues._catalogue import Catalogue, Need, catalogue
+from lambda_perms.catalogues.catalogue import Catalogue, catalogue
+from lambda_perms.catalogues.model import Need
 from lambda_perms.iam.actions import ActionPattern
 
 if TYPE_CHECKING:
-    from lambda_perms.deploy._deploy import DeployPolicy
+    from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.deploy.templates import Template
     from lambda_perms.iam.policy import Policy, Statement
 
