@@ -31,7 +31,8 @@ def test_region_note(region: str, partition: str | None, fragment: str | None) -
     if fragment is None:
         assert note is None
     else:
-        assert note is not None and fragment in note, note
+        assert note is not None
+        assert fragment in note, note
 
 
 def test_every_listed_region_has_its_partitions_shape_and_no_note() -> None:

@@ -64,7 +64,9 @@ _POLICY_TYPES: Final[tuple[str, ...]] = (
 #: The names ``policy`` gives the CloudFormation service role's policy (``--role-arn``).
 SERVICE_ROLE_NAMES: Final[tuple[str, ...]] = ("service_role", "service-role")
 
-_PART = re.compile(r"(.+)-part-\d+")
+# the parts of one policy: NAME-part-N as JSON names them, NamePartN as CloudFormation's
+# logical ids do
+_PART = re.compile(r"(.+)-part-\d+|(.+[a-z0-9])Part\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,12 @@ class PolicyPart:
 
 
 def principal_of(name: str | None) -> str | None:
-    """The policy a part belongs to: ``deploy-policy-part-2`` → ``deploy-policy``."""
+    """The policy a part belongs to: ``deploy-policy-part-2`` → ``deploy-policy``,
+    ``DeployPolicyPart2`` → ``DeployPolicy``."""
     if name is None:
         return None
     match = _PART.fullmatch(name)
-    return match.group(1) if match else name
+    return (match.group(1) or match.group(2)) if match else name
 
 
 def decode_json(text: str | bytes, source: str = "<text>") -> Any:
@@ -207,7 +210,8 @@ def is_service_role(name: str | None) -> bool:
     """Whether a part's policy is the CloudFormation service role's (``--role-arn``)."""
     principal = principal_of(name)
     return principal is not None and (
-        principal in SERVICE_ROLE_NAMES or principal.endswith(("-service-role", "_service_role"))
+        principal in SERVICE_ROLE_NAMES
+        or principal.endswith(("-service-role", "_service_role", "ServiceRole"))
     )
 
 

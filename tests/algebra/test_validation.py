@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -180,7 +180,7 @@ def _findings(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class TestVersionWithVariables:
-    _VARIABLE = {"Effect": "Allow", "Action": "s3:GetObject",
+    _VARIABLE: ClassVar[dict[str, str]] = {"Effect": "Allow", "Action": "s3:GetObject",
                  "Resource": "arn:aws:s3:::b/${aws:username}/*"}  # fmt: skip
 
     @pytest.mark.parametrize(
