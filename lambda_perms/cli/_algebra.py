@@ -95,11 +95,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     limit = _SEVERITY_RANK[args.fail_on]
     failing = [f for f in findings if _SEVERITY_RANK[f.severity.value] <= limit]
     if failing and args.format != "json":
-        worst = ", ".join(
-            f"{sum(f.severity.value == s for f in failing)} {s}"
-            for s in _SEVERITY_RANK
-            if any(f.severity.value == s for f in failing)
-        )
+        counts = {s: sum(f.severity.value == s for f in failing) for s in _SEVERITY_RANK}
+        plural = {"error": "errors", "warning": "warnings", "info": "info"}
+        worst = ", ".join(f"{n} {s if n == 1 else plural[s]}" for s, n in counts.items() if n)
         note("note", f"failing (--fail-on {args.fail_on}): {worst}")
     return 1 if failing else 0
 

@@ -82,9 +82,9 @@ def region_note(region: str, partition: str | None = None) -> str | None:
     known = REGIONS.get(own, ("", ()))[1]
     if region not in known:
         close = difflib.get_close_matches(region, known, n=3, cutoff=0.8)
-        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         return (
-            f"{region!r} is not among the {len(known)} regions of the partition {own!r} known "
-            f"to this version ({REGIONS_SOURCE}){hint}: a newer region is used as given"
+            f"{region!r} is not among the {len(known)} regions of the partition {own!r} this "
+            f"version knows ({REGIONS_SOURCE}): a newer region is used as given{hint}"
         )
     return None
