@@ -54,13 +54,17 @@ profile. 'policy --explain' shows the needs behind every action of every stateme
 # -- the deploy policy --------------------------------------------------------------------------
 
 
-def _template_argument(value: str | None) -> str | Template | None:
-    """``--template``: a path, or ``-`` for a template on stdin."""
+def template_argument(value: str | None) -> str | Template | None:
+    """``--template``: a path (read first as every input is, so that a missing, unreadable or
+    non-UTF-8 file is the same error as for a policy; the path is then passed on, for nested
+    templates next to it), or ``-`` for a template on stdin."""
+    if value is None:
+        return None
+    text = read_text(value)
     if value != "-":
         return value
     from lambda_perms import TemplateError, load_template
 
-    text = read_text("-")
     try:
         return load_template(text, text=True)
     except TemplateError as e:
@@ -109,7 +113,7 @@ def deploy(args: argparse.Namespace) -> DeployPolicy:
         scope,
         rollback=not args.no_rollback,
         boundary=args.boundary,
-        template=_template_argument(args.template),
+        template=template_argument(args.template),
         tight=args.tight,
     )
     for warning in result.warnings:

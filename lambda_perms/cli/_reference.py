@@ -8,7 +8,7 @@ import pathlib
 from typing import Any
 
 from lambda_perms.cli._args import add_format, add_output, command
-from lambda_perms.cli._io import PROG, CliError, note, read_text, say, write_output
+from lambda_perms.cli._io import PROG, CliError, note, say, write_output
 
 __all__ = ["register"]
 
@@ -45,24 +45,15 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _template(value: str) -> Any:
-    from lambda_perms import TemplateError, load_template
-
-    if value != "-":
-        return load_template(value)
-    try:
-        return load_template(read_text("-"), text=True)
-    except TemplateError as e:
-        raise TemplateError(e.message, source="<stdin>", path=e.path) from None
-
-
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from lambda_perms import deploy_policy
+    from lambda_perms import Template, deploy_policy, load_template
+    from lambda_perms.cli._deploy import template_argument
     from lambda_perms.render.explain import action_report, render_action_report
 
     template = result = None
     if args.template is not None:
-        template = _template(args.template)
+        given = template_argument(args.template)
+        template = given if isinstance(given, Template) else load_template(args.template)
         result = deploy_policy(template=template)
         if args.template == "-":
             template = _renamed(template)
