@@ -343,6 +343,8 @@ def test_policy_help_documents_the_sid_rule(capsys: pytest.CaptureFixture[str]) 
           "--bucket a and --s3-bucket b after '--' differ"]),
         (["policy", "--stack", "a", "--", "sam", "deploy", "--stack-name", "a"], []),
         (["policy", "--wildcards"], ["--wildcards changes nothing without --minimize"]),
+        (["policy", "--wildcards", "--", "sam", "deploy", "--role-arn", ROLE],
+         ["--wildcards changes nothing without --minimize"]),
         (["policy", "--style", "compact"], ["--style changes nothing without --minimize"]),
         (["policy", "--minimize", "--wildcards", "--style", "compact"], []),
         (["policy", "--region", "mars-1"],

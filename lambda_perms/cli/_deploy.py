@@ -155,11 +155,11 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     result = deploy(args)
     if args.explain:
         return _print_explanation(result, args)
+    minimize_notes(args)
     plain = args.format in (None, "json") and not args.fit and not args.minimize
     if result.service_role_policy is not None and plain:
         write_output(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", args.output)
         return 0
-    minimize_notes(args)
     policies = {args.name: result.policy}
     if result.service_role_policy is not None:
         policies[f"{args.name}-service-role"] = result.service_role_policy
