@@ -726,7 +726,7 @@ def test_policy_explain_errors(
           "granted by SqsQueue on ", "from the template: OrdersQueue (AWS::SQS::Queue)"],
          ["AWS::SecurityLake"]),
         (["explain", "sqs:CreateQueue", "--template", "{plain}"],
-         ["no handler of the template's resource type lists it", "not granted: nothing in the "
+         ["none of the template's resource types has a handler that lists it", "not granted: nothing in the "
           "template needs sqs:CreateQueue"], []),
         (["explain", "lambda:CreateFunction", "--template", "{plain}"],
          ["TickFunction (AWS::Lambda::Function): its handlers list it", "granted by LambdaFunction"], []),

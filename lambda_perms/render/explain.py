@@ -360,13 +360,14 @@ def _handler_lines(report: Mapping[str, Any]) -> list[str]:
     uses = report["cloudformation_handlers"]
     scope = "the template's " if "template" in report else ""
     if not uses:
-        return [f"cloudformation handlers: no handler of {scope or 'any '}resource type lists it"]
+        whose = "none of the template's resource types" if scope else "no resource type"
+        return [f"cloudformation handlers: {whose} has a handler that lists it"]
     counted = _count(len(uses), "resource type")
     lines = [
         f"cloudformation handlers: {counted}{' of the template' if scope else ''} "
         f"{'lists' if len(uses) == 1 else 'list'} it "
-        "(CloudFormation may call it when it creates, updates or deletes one: "
-        "'policy --template' grants it for a template that has one)"
+        "(CloudFormation may call it in the handlers named; 'policy --template' grants it "
+        "for a template with such a resource)"
     ]
     shown = uses if scope else uses[:SHOWN_TYPES]
     for use in shown:
