@@ -20,9 +20,10 @@ import pytest
 
 from lambda_perms.cli import _io, main
 from lambda_perms.iam.policy import Policy
+from tests import _support
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-TEMPLATES = CHECKOUT / "tests" / "fixtures" / "templates"
+CHECKOUT = _support.ROOT
+TEMPLATES = _support.FIXTURES / "templates"
 ROLE = "arn:aws:iam::123456789012:role/cfn"
 SCOPE = ["--account", "123456789012", "--region", "eu-west-1", "--stack", "app", "--bucket", "art"]
 

@@ -41,21 +41,25 @@ unknown names silently; each such message names the universe's data date.
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from lambda_perms._universe import Universe
 from lambda_perms._universe import universe as default_universe
+from lambda_perms.algebra._checks import (
+    admin_findings,
+    condition_key_findings,
+    version_findings,
+)
+from lambda_perms.algebra._finding import Finding, Severity
+from lambda_perms.algebra._finding import element_path as _element_path
+from lambda_perms.algebra._paths import as_written
 from lambda_perms.algebra.size import quota_of
 from lambda_perms.iam._glob import has_wildcard
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
-from lambda_perms.iam.condition_keys import GLOBAL_CONDITION_KEYS, is_global_key, key_matches
 from lambda_perms.iam.policy import Effect, Policy, Statement
 
 __all__ = ["Finding", "Severity", "as_written", "validate"]
@@ -63,34 +67,6 @@ __all__ = ["Finding", "Severity", "as_written", "validate"]
 
 def __dir__() -> list[str]:
     return __all__
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem found in a policy."""
-
-    severity: Severity
-    code: str
-    message: str
-    path: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "severity": self.severity.value,
-            "code": self.code,
-            "message": self.message,
-            "path": self.path,
-        }
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.severity.value}: {where}{self.message} [{self.code}]"
 
 
 _PASSROLE = "iam:passrole"
@@ -124,15 +100,15 @@ def validate(
     :raises QuotaError: for an unknown quota name.
     """
     known = universe if universe is not None else default_universe()
-    findings: list[Finding] = list(_version_findings(policy))
+    findings: list[Finding] = list(version_findings(policy))
     if not policy.statements:
         findings.append(
             Finding(Severity.WARNING, "empty-policy", "the policy has no statement", "Statement")
         )
     for index, statement in enumerate(policy.statements):
         findings.extend(_statement_findings(statement, f"Statement[{index}]", known))
-        findings.extend(_admin_findings(statement, f"Statement[{index}]"))
-        findings.extend(_condition_key_findings(statement, f"Statement[{index}]", known))
+        findings.extend(admin_findings(statement, f"Statement[{index}]"))
+        findings.extend(condition_key_findings(statement, f"Statement[{index}]", known))
     if quota is not None:
         limit = quota_of(quota)
         size = policy.size()
@@ -149,11 +125,6 @@ def validate(
     if document is not None:
         findings = [replace(f, path=as_written(f.path, policy, document)) for f in findings]
     return findings
-
-
-def _element_path(path: str, element: str, values: tuple[Any, ...], index: int) -> str:
-    # paths index the canonical document (Policy.to_dict()), whose lists are sorted
-    return f"{path}.{element}" if len(values) == 1 else f"{path}.{element}[{index}]"
 
 
 def _statement_findings(statement: Statement, path: str, known: Universe) -> Iterator[Finding]:
@@ -308,245 +279,6 @@ def _scoped_to_service(statement: Statement) -> bool:
         if operator.startswith(("StringEquals", "StringLike")) and "*" not in entry.values:
             return True
     return False
-
-
-# -- the Version, admin grants and condition keys ------------------------------------------
-
-_VARIABLE = re.compile(r"\$\{[^}]+\}")
-
-
-def _version_findings(policy: Policy) -> Iterator[Finding]:
-    """Policy variables work only under Version 2012-10-17; elsewhere they are literal text."""
-    if policy.version == "2012-10-17":
-        return
-    for index, statement in enumerate(policy.statements):
-        where = f"Statement[{index}]"
-        texts: list[tuple[str, str]] = []
-        for element in ("Resource", "NotResource"):
-            patterns = getattr(statement, "resource" if element == "Resource" else "not_resource")
-            texts += [
-                (_element_path(where, element, patterns, i), r.text)
-                for i, r in enumerate(patterns or ())
-            ]
-        for entry in statement.condition.entries:
-            texts += [
-                (_element_path(f"{where}.Condition.{entry.operator}", entry.key, entry.values, i),
-                 str(v))
-                for i, v in enumerate(entry.values)
-            ]  # fmt: skip
-        for path, text in texts:
-            match = _VARIABLE.search(text)
-            if match is None:
-                continue
-            given = "has no Version (IAM then reads it as 2008-10-17)"
-            if policy.version is not None:
-                given = f"has Version {policy.version}"
-            yield Finding(
-                Severity.WARNING,
-                "version-variables",
-                f"the policy {given}, so the policy variable {match.group()} is literal text, "
-                'not a variable; add "Version": "2012-10-17"',
-                path,
-            )
-            return  # one finding: the fix is one line
-
-
-def _universal(resources: tuple[ResourcePattern, ...] | None) -> bool:
-    return resources is not None and any(r.text.strip("*") in ("", "arn:") for r in resources)
-
-
-def _admin_findings(statement: Statement, path: str) -> Iterator[Finding]:
-    """``Action: "*"`` on every resource, and every action of a service (``s3:*``)."""
-    if statement.effect is not Effect.ALLOW or statement.action is None:
-        return
-    everywhere = _universal(statement.resource)
-    when = " (under its Condition)" if statement.condition else ""
-    for i, pattern in enumerate(statement.action):
-        where = _element_path(path, "Action", statement.action, i)
-        prefix, _, name = pattern.text.partition(":")
-        if pattern.text == "*" or (prefix.strip("*") == "" and name.strip("*") == ""):
-            if everywhere:
-                yield Finding(
-                    Severity.WARNING,
-                    "full-admin",
-                    f"{pattern.text!r} on every resource is full administrator access{when}: "
-                    "every action of every service, including the ones AWS adds later",
-                    where,
-                )
-        elif not has_wildcard(prefix) and name.strip("*") == "":
-            on = "on every resource" if everywhere else "on its resources"
-            yield Finding(
-                Severity.WARNING,
-                "service-admin",
-                f"{pattern.text!r} grants every {prefix.lower()} action {on}{when}, including "
-                "the ones AWS adds later; list the actions needed",
-                where,
-            )
-
-
-def _did_you_mean(key: str, candidates: tuple[str, ...]) -> str:
-    lower = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(key.lower(), lower, n=3, cutoff=0.75)
-    return f"; did you mean {', '.join(repr(lower[c]) for c in close)}?" if close else ""
-
-
-_MAX_EXPANDED = 5000
-
-
-def _statement_actions(statement: Statement, known: Universe) -> list[str] | None:
-    """The known actions a statement's Action names (``None``: too many, or not knowable)."""
-    if statement.action is None:
-        return None
-    out: list[str] = []
-    for pattern in statement.action:
-        if pattern.text == "*" or has_wildcard(pattern.prefix):
-            return None
-        if pattern.is_wildcard:
-            out += [a.text for a in known.expand(pattern)]
-        elif known.exists(pattern):
-            out.append(known.canonical(pattern).text)
-        if len(out) > _MAX_EXPANDED:
-            return None
-    return out
-
-
-def _condition_key_findings(statement: Statement, path: str, known: Universe) -> Iterator[Finding]:
-    """Condition keys no service defines, or that the statement's actions do not support."""
-    dated = f"universe data of {known.version.date}"
-    actions: list[str] | None = None
-    for entry in statement.condition.entries:
-        key = entry.key
-        where = f"{path}.Condition.{entry.operator}.{key}"
-        prefix, colon, _ = key.partition(":")
-        if not colon:
-            yield Finding(
-                Severity.WARNING,
-                "unknown-condition-key",
-                f"condition key {key!r} has no service prefix (keys look like 'aws:SourceIp')",
-                where,
-            )
-            continue
-        if prefix.lower() == "aws":
-            if not is_global_key(key):
-                yield Finding(
-                    Severity.WARNING,
-                    "unknown-condition-key",
-                    f"unknown global condition key {key!r}"
-                    + _did_you_mean(key, GLOBAL_CONDITION_KEYS),
-                    where,
-                )
-            continue
-        if not known.has_prefix(prefix):
-            yield Finding(
-                Severity.WARNING,
-                "unknown-condition-key",
-                f"condition key {key!r}: no service has the prefix {prefix!r} ({dated})"
-                + _did_you_mean(prefix, known.prefixes),
-                where,
-            )
-            continue
-        defined = known.service_condition_keys(prefix)
-        if not any(key_matches(key, d) for d in defined):
-            yield Finding(
-                Severity.WARNING,
-                "unknown-condition-key",
-                f"{prefix.lower()} defines no condition key {key!r} ({dated})"
-                + _did_you_mean(key, defined),
-                where,
-            )
-            continue
-        if actions is None:
-            actions = _statement_actions(statement, known) or []
-        # keys of one service can be global to others ("cross-service" keys): only a
-        # statement whose actions are all of the key's own service is checked
-        if not actions or any(a.split(":", 1)[0].lower() != prefix.lower() for a in actions):
-            continue
-        supported = tuple(dict.fromkeys(k for a in actions for k in known.condition_keys(a)))
-        if not any(key_matches(key, k) for k in supported):
-            named = actions[0] if len(actions) == 1 else f"any of the {len(actions)} actions"
-            own = tuple(k for k in supported if k.lower().startswith(f"{prefix.lower()}:"))
-            yield Finding(
-                Severity.WARNING,
-                "unknown-condition-key",
-                f"{key!r} is not a condition key of {named} ({dated}): the key is absent from "
-                "its requests, so the condition does not test what it seems to"
-                + _did_you_mean(key, own or supported),
-                where,
-            )
-
-
-# -- paths into the document as written ------------------------------------------------------
-
-_STATEMENT = re.compile(r"Statement\[(\d+)\]")
-_INDEXED = re.compile(r"(.*)\[(\d+)\]")
-
-
-def as_written(path: str, policy: Policy, document: Any) -> str:
-    """``path`` (of the canonical document of ``policy``) as a path into ``document``, the
-    decoded JSON ``policy`` was read from: the same element where the author wrote it
-    (``Statement`` for a single statement object, list indexes as written). A path that
-    cannot be followed is returned unchanged."""
-    try:
-        return _follow(path, policy, document)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-        return path
-
-
-def _follow(path: str, policy: Policy, document: Any) -> str:
-    head, _, rest = path.partition(".")
-    match = _STATEMENT.fullmatch(head)
-    if match is None:
-        return path
-    index = int(match.group(1))
-    raw = document["Statement"]
-    if isinstance(raw, dict):
-        if index != 0:
-            return path
-        head, raw_statement = "Statement", raw
-    else:
-        raw_statement = raw[index]
-    if not rest:
-        return head
-    statement = policy.statements[index]
-    element, _, tail = rest.partition(".")
-    if element == "Condition" and tail:
-        operator, _, key = tail.partition(".")
-        indexed = _INDEXED.fullmatch(key)
-        if indexed is None:
-            return f"{head}.{rest}"
-        key, position = indexed.group(1), int(indexed.group(2))
-        entry = next(
-            e for e in statement.condition.entries if (e.operator, e.key) == (operator, key)
-        )
-        values = raw_statement["Condition"][operator][key]
-        written = _position(values, entry.values[position], lambda v, c: bool(v == c))
-        return f"{head}.Condition.{operator}.{key}{written}"
-    indexed = _INDEXED.fullmatch(element)
-    name = indexed.group(1) if indexed else element
-    field = {"Action": "action", "NotAction": "not_action", "Resource": "resource",
-             "NotResource": "not_resource"}.get(name)  # fmt: skip
-    if field is None or tail:
-        return f"{head}.{rest}"
-    canonical = getattr(statement, field)
-    if indexed is None and len(canonical) != 1:
-        return f"{head}.{name}"  # the whole element
-    value = canonical[int(indexed.group(2)) if indexed else 0]
-    written = _position(raw_statement[name], value, lambda v, c: type(c)(v) == c)
-    return f"{head}.{name}{written}"
-
-
-def _position(raw: Any, canonical: Any, same: Any) -> str:
-    """``[k]`` for the first item of the list ``raw`` that is ``canonical`` ("" for a scalar)."""
-    if not isinstance(raw, list):
-        return ""
-    text = getattr(canonical, "text", canonical)
-    for k, item in enumerate(raw):  # the spelling kept, else an equal one (case, duplicates)
-        if item == text:
-            return f"[{k}]"
-    for k, item in enumerate(raw):
-        if same(item, canonical):
-            return f"[{k}]"
-    raise ValueError("not found")
 
 
 # -- can a resource pattern meet an ARN format? ------------------------------------------
