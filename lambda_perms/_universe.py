@@ -130,6 +130,10 @@ class _Service:
         return actions
 
     @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.record.get("names", ()))
+
+    @property
     def conditions(self) -> tuple[str, ...]:
         return tuple(self.record.get("conditions", ()))
 
@@ -395,6 +399,11 @@ class Universe:
         """The condition keys a service defines (any case; empty for an unknown prefix)."""
         service = self._services.get(prefix.lower())
         return service.conditions if service else ()
+
+    def service_names(self, prefix: str) -> tuple[str, ...]:
+        """The documentation names recorded for a prefix (the generated docs link to them)."""
+        service = self._services.get(prefix.lower())
+        return service.names if service else ()
 
 
 def _load_default() -> Universe:

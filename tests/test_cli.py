@@ -374,7 +374,7 @@ def test_diff_article_scoped_misses_the_transform(
 
 
 def test_diff_json(article: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "diff", "--json", str(article))
+    code, out, err = _run(capsys, "diff", "--format", "json", str(article))
     assert code == 1
     assert err == ""
     document = json.loads(out)
@@ -473,7 +473,7 @@ def test_validate_golden(article: Path, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = _run(capsys, "validate", str(article))
     assert code == 0  # infos and a warning, no error
     _golden("validate-article.txt", out)
-    code, out, _ = _run(capsys, "validate", "--json", "--quota", "managed", str(article))
+    code, out, _ = _run(capsys, "validate", "--format", "json", "--quota", "managed", str(article))
     assert code == 0
     assert json.loads(out)[-1]["code"] == "passrole-unscoped"
 
@@ -495,7 +495,7 @@ def test_validate_several_files(
     tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """As a pre-commit hook runs it: each line names its file; exit 1 if any file has errors."""
-    from tests.test_formats import _big
+    from tests.render.test_formats import _big
 
     big = tmp_path / "big.json"
     big.write_text(_big().to_json())
@@ -548,7 +548,7 @@ def test_explain_golden(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "explain", "cloudformation:gettemplatesummary")
     assert (code, err) == (0, "")
     _golden("explain-GetTemplateSummary.txt", out)
-    code, out, _ = _run(capsys, "explain", "--json", "iam:DeleteRole")
+    code, out, _ = _run(capsys, "explain", "--format", "json", "iam:DeleteRole")
     document = json.loads(out)
     assert document["action"] == "iam:DeleteRole"
     assert document["access_levels"] == ["Write"]
@@ -624,10 +624,10 @@ def test_every_subcommand_has_help_with_examples(
 @pytest.mark.parametrize(
     ("argv", "fragments"),
     [
-        (["validate", "{missing}"], ["No such file or directory", "nope.json"]),
-        (["minimize", "{missing}"], ["No such file or directory"]),
-        (["merge", "{good}", "{missing}"], ["No such file or directory"]),
-        (["diff", "{missing}"], ["No such file or directory"]),
+        (["validate", "{missing}"], ["nope.json: no such file"]),
+        (["minimize", "{missing}"], ["nope.json: no such file"]),
+        (["merge", "{good}", "{missing}"], ["nope.json: no such file"]),
+        (["diff", "{missing}"], ["nope.json: no such file"]),
         (["validate", "{bad_json}"], ["bad.json: invalid JSON: "]),
         (["diff", "{bad_json}"], ["bad.json: invalid JSON: "]),
         (["merge", "{bad_policy}"], ["badpolicy.json: Statement[0].Action[1]: ", "got a number"]),

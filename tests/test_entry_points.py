@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from lambda_perms import DeployOptions, Scope, deploy_policy
-from tests.test_formats import _big
+from tests.render.test_formats import _big
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = ("--account", "123456789012", "--region", "eu-west-1")

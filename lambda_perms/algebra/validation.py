@@ -22,9 +22,19 @@ code                        severity  meaning
 ``size-over-quota``         error     the policy is larger than the quota it is checked for
 ``empty-policy``            warning   the policy has no statement
 ``non-canonical-case``      info      an action is spelt differently from AWS's spelling
+``version-variables``       warning   policy variables (``${aws:username}``) with ``Version``
+                                      missing or ``2008-10-17``: IAM reads them as literal
+                                      text
+``unknown-condition-key``   warning   a condition key no service defines, or that none of
+                                      the statement's actions (all of the key's service)
+                                      supports (with "did you mean")
+``full-admin``              warning   ``Allow`` of ``Action: "*"`` on ``Resource: "*"``
+``service-admin``           warning   ``Allow`` of every action of a service (``s3:*``)
 ==========================  ========  ======================================================
 
-Paths index the canonical document (:meth:`Policy.to_dict`), whose lists are sorted.
+Paths index the canonical document (:meth:`Policy.to_dict`), whose lists are sorted; given
+the ``document`` as written (the decoded JSON the policy was read from), they index that
+instead, so that ``Action[0]`` of the file is reported at ``Action[0]``.
 Unknown names are warnings, never errors: AWS adds and removes actions, and IAM accepts
 unknown names silently; each such message names the universe's data date.
 """
@@ -32,52 +42,31 @@ unknown names silently; each such message names the universe's data date.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from lambda_perms._universe import Universe
 from lambda_perms._universe import universe as default_universe
+from lambda_perms.algebra._checks import (
+    admin_findings,
+    condition_key_findings,
+    version_findings,
+)
+from lambda_perms.algebra._finding import Finding, Severity
+from lambda_perms.algebra._finding import element_path as _element_path
+from lambda_perms.algebra._paths import as_written
 from lambda_perms.algebra.size import quota_of
 from lambda_perms.iam._glob import has_wildcard
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
 from lambda_perms.iam.policy import Effect, Policy, Statement
 
-__all__ = ["Finding", "Severity", "validate"]
+__all__ = ["Finding", "Severity", "as_written", "validate"]
 
 
 def __dir__() -> list[str]:
     return __all__
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem found in a policy."""
-
-    severity: Severity
-    code: str
-    message: str
-    path: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "severity": self.severity.value,
-            "code": self.code,
-            "message": self.message,
-            "path": self.path,
-        }
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.severity.value}: {where}{self.message} [{self.code}]"
 
 
 _PASSROLE = "iam:passrole"
@@ -96,23 +85,30 @@ _PASSED_TO_SERVICE = "iam:passedtoservice"
 
 
 def validate(
-    policy: Policy, *, universe: Universe | None = None, quota: str | int | None = None
+    policy: Policy,
+    *,
+    universe: Universe | None = None,
+    quota: str | int | None = None,
+    document: Any = None,
 ) -> list[Finding]:
     """Everything worth telling about ``policy``, in document order.
 
     ``quota`` is an attachment kind (``managed``, ``user``, ``group``, ``role``, ``trust``)
-    or a number of characters; the size is checked against it when given.
+    or a number of characters; the size is checked against it when given. ``document`` is
+    the decoded JSON ``policy`` was read from: paths then index it as written.
 
     :raises QuotaError: for an unknown quota name.
     """
     known = universe if universe is not None else default_universe()
-    findings: list[Finding] = []
+    findings: list[Finding] = list(version_findings(policy))
     if not policy.statements:
         findings.append(
             Finding(Severity.WARNING, "empty-policy", "the policy has no statement", "Statement")
         )
     for index, statement in enumerate(policy.statements):
         findings.extend(_statement_findings(statement, f"Statement[{index}]", known))
+        findings.extend(admin_findings(statement, f"Statement[{index}]"))
+        findings.extend(condition_key_findings(statement, f"Statement[{index}]", known))
     if quota is not None:
         limit = quota_of(quota)
         size = policy.size()
@@ -126,12 +122,9 @@ def validate(
                     "",
                 )
             )
+    if document is not None:
+        findings = [replace(f, path=as_written(f.path, policy, document)) for f in findings]
     return findings
-
-
-def _element_path(path: str, element: str, values: tuple[Any, ...], index: int) -> str:
-    # paths index the canonical document (Policy.to_dict()), whose lists are sorted
-    return f"{path}.{element}" if len(values) == 1 else f"{path}.{element}[{index}]"
 
 
 def _statement_findings(statement: Statement, path: str, known: Universe) -> Iterator[Finding]:

@@ -54,6 +54,7 @@ _REGION_PARTITIONS: tuple[tuple[str, str], ...] = (
     ("us-iso-", "aws-iso"),
     ("eu-isoe-", "aws-iso-e"),
     ("us-isof-", "aws-iso-f"),
+    ("eusc-", "aws-eusc"),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -91,7 +91,8 @@ class TestCodes:
              [("passrole-wildcard", "Statement[0].Action")]),
             ({"Effect": "Deny", "Action": "iam:*", "Resource": "*"}, []),
             ({"Effect": "Allow", "Action": "*", "Resource": "*"},
-             [("passrole-wildcard", "Statement[0].Action"), ("passrole-unscoped", "Statement[0]")]),
+             [("passrole-wildcard", "Statement[0].Action"), ("passrole-unscoped", "Statement[0]"),
+              ("full-admin", "Statement[0].Action")]),
         ],
     )  # fmt: skip
     def test_codes(self, statement: dict[str, Any], expected: list[tuple[str, str]]) -> None:
@@ -169,3 +170,180 @@ class TestCanMeet:
     )  # fmt: skip
     def test_can_meet(self, pattern: str, arn_format: str, expected: bool) -> None:
         assert _can_meet(pattern, arn_format) is expected
+
+
+# -- issue 15: the Version, admin grants, condition keys, paths as written ---------------------
+
+
+def _findings(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return codes(validate(Policy.from_dict(document), document=document))
+
+
+class TestVersionWithVariables:
+    _VARIABLE: ClassVar[dict[str, str]] = {"Effect": "Allow", "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::b/${aws:username}/*"}  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("document", "expected"),
+        [
+            ({"Statement": [_VARIABLE]}, [("version-variables", "Statement[0].Resource")]),
+            ({"Version": "2008-10-17", "Statement": _VARIABLE},
+             [("version-variables", "Statement.Resource")]),
+            ({"Version": "2012-10-17", "Statement": [_VARIABLE]}, []),
+            ({"Statement": [{**_VARIABLE, "Resource": "arn:aws:s3:::b/*"}]}, []),  # no variable
+            ({"Statement": [{**_VARIABLE, "Resource": ["arn:aws:s3:::x", "arn:aws:s3:::b/${aws:userid}"],
+                             "Condition": {"StringLike": {"s3:prefix": "${aws:username}/"}}}]},
+             [("version-variables", "Statement[0].Resource[1]"),  # one finding, the first
+              ("unknown-condition-key", "Statement[0].Condition.StringLike.s3:prefix")]),
+            ({"Statement": [{**_VARIABLE, "Resource": "*",
+                             "Condition": {"StringLike": {"aws:PrincipalTag/team": ["${aws:username}"]}}}]},
+             [("version-variables", "Statement[0].Condition.StringLike.aws:PrincipalTag/team")]),
+        ],
+    )  # fmt: skip
+    def test_table(self, document: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+        assert _findings(document) == expected
+
+    def test_message_says_how_to_fix(self) -> None:
+        (finding,) = validate(Policy.from_dict({"Statement": [self._VARIABLE]}))
+        assert finding.severity is Severity.WARNING
+        assert "has no Version (IAM then reads it as 2008-10-17)" in finding.message
+        assert "${aws:username} is literal text" in finding.message
+        assert '"Version": "2012-10-17"' in finding.message
+
+
+class TestAdminGrants:
+    @pytest.mark.parametrize(
+        ("statement", "expected"),
+        [
+            ({"Effect": "Allow", "Action": "*:*", "Resource": "*"},
+             [("passrole-wildcard", "Statement[0].Action"), ("passrole-unscoped", "Statement[0]"),
+              ("full-admin", "Statement[0].Action")]),
+            ({"Effect": "Allow", "Action": ["s3:GetObject", "*"], "Resource": ["arn:aws:s3:::b", "*"],
+              "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+             [("passrole-wildcard", "Statement[0].Action"), ("full-admin", "Statement[0].Action[1]")]),
+            # every action on some resources is not full admin
+            ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"},
+             [("passrole-wildcard", "Statement[0].Action"), ("passrole-unscoped", "Statement[0]")]),
+            ({"Effect": "Deny", "Action": "*", "Resource": "*"}, []),
+            ({"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+             [("service-admin", "Statement[0].Action")]),
+            ({"Effect": "Allow", "Action": ["lambda:GetFunction", "S3:*"], "Resource": "arn:aws:s3:::b"},
+             [("resource-mismatch", "Statement[0].Action[0]"),
+              ("service-admin", "Statement[0].Action[1]")]),
+            ({"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"}, []),
+            ({"Effect": "Deny", "Action": "iam:*", "Resource": "*"}, []),
+        ],
+    )  # fmt: skip
+    def test_table(self, statement: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+        assert _findings({"Version": "2012-10-17", "Statement": [statement]}) == expected
+
+    def test_messages(self) -> None:
+        (admin,) = [
+            f
+            for f in validate(policy({"Effect": "Allow", "Action": "*", "Resource": "*",
+                                      "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}))
+            if f.code == "full-admin"
+        ]  # fmt: skip
+        assert "full administrator access (under its Condition)" in admin.message
+        (service,) = validate(policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+        assert service.message.startswith("'s3:*' grants every s3 action on every resource")
+
+
+class TestConditionKeys:
+    @pytest.mark.parametrize(
+        ("statement", "expected", "hint"),
+        [
+            # a global key, misspelt: did you mean
+            ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+              "Condition": {"IpAddress": {"aws:SourceIpp": "192.0.2.0/24"}}},
+             [("unknown-condition-key", "Statement[0].Condition.IpAddress.aws:SourceIpp")],
+             "did you mean 'aws:SourceIp'"),
+            # global keys in any case, with a tag key, and the legacy SNS one
+            ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+              "Condition": {"IpAddress": {"AWS:SOURCEIP": "192.0.2.0/24"},
+                            "StringEquals": {"aws:PrincipalTag/team": "a", "AWS:SourceOwner": "1"}}},
+             [], ""),
+            # a service key of another service is a cross-service key: not checked per action
+            ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+              "Condition": {"ArnEquals": {"lambda:SourceFunctionArn": "arn:aws:lambda:*:1:function:f"}}},
+             [], ""),
+            # a key its service does not define
+            ({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+              "Condition": {"StringLike": {"s3:prefx": "home/"}}},
+             [("unknown-condition-key", "Statement[0].Condition.StringLike.s3:prefx")],
+             "did you mean 's3:prefix'"),
+            # a key of the service that the statement's actions do not support
+            ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+              "Condition": {"StringLike": {"s3:prefix": "home/"}}},
+             [("unknown-condition-key", "Statement[0].Condition.StringLike.s3:prefix")],
+             "not a condition key of s3:GetObject"),
+            ({"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*",
+              "Condition": {"StringLike": {"s3:prefix": "home/"}}},
+             [], ""),
+            ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/r",
+              "Condition": {"StringEquals": {"iam:PassedToServices": "lambda.amazonaws.com"}}},
+             [("passrole-unscoped", "Statement[0].Condition"),
+              ("unknown-condition-key", "Statement[0].Condition.StringEquals.iam:PassedToServices")],
+             "did you mean 'iam:PassedToService'"),
+            ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+              "Condition": {"StringEquals": {"nosuchservice:Key": "x"}}},
+             [("unknown-condition-key", "Statement[0].Condition.StringEquals.nosuchservice:Key")],
+             "no service has the prefix 'nosuchservice'"),
+            ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+              "Condition": {"StringEquals": {"SourceIp": "x"}}},
+             [("unknown-condition-key", "Statement[0].Condition.StringEquals.SourceIp")],
+             "has no service prefix"),
+            # '*' and NotAction: only whether the key exists is checked
+            ({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*",
+              "Condition": {"StringLike": {"s3:prefix": "x"}}}, [], ""),
+        ],
+    )  # fmt: skip
+    def test_table(
+        self, statement: dict[str, Any], expected: list[tuple[str, str]], hint: str
+    ) -> None:
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        findings = validate(Policy.from_dict(document), document=document)
+        assert codes(findings) == expected
+        if hint:
+            keys = [f for f in findings if f.code == "unknown-condition-key"]
+            assert hint in keys[0].message, keys[0].message
+            assert keys[0].severity is Severity.WARNING
+
+
+class TestPathsAsWritten:
+    @pytest.mark.parametrize(
+        ("document", "expected"),
+        [
+            # the typo is the user's Action[0]; the canonical document sorts it to Action[1]
+            ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+              "Action": ["lambda:CreateFuntion", "iam:GetRole"], "Resource": "*"}]},
+             ["Statement[0].Action[0]", "Statement[0].Resource"]),
+            # a single statement object has no index; a one-item list keeps its [0]
+            ({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+              "Action": ["lambda:CreateFuntion"], "Resource": "arn:aws:s3:::b"}},
+             ["Statement.Action[0]"]),
+            # duplicates and case: the first spelling as written
+            ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+              "Action": ["s3:GetObject", "S3:getobject", "s3:ListAllMyBuckets"], "Resource": "arn:aws:s3:::b"}]},
+             ["Statement[0].Action[1]", "Statement[0].Action[1]", "Statement[0].Action[2]"]),
+            # a condition value list, sorted in the canonical document
+            ({"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+              "Condition": {"StringLike": {"s3:prefix": ["z", "${aws:username}/"]}}}]},
+             ["Statement[0].Condition.StringLike.s3:prefix[1]"]),
+        ],
+    )  # fmt: skip
+    def test_table(self, document: dict[str, Any], expected: list[str]) -> None:
+        policy_ = Policy.from_dict(document)
+        assert [f.path for f in validate(policy_, document=document)] == expected
+        # the canonical paths are unchanged without the document
+        assert len(validate(policy_)) == len(expected)
+
+    def test_a_path_that_cannot_be_followed_is_kept(self) -> None:
+        from lambda_perms.algebra.validation import as_written
+
+        document = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        policy_ = Policy.from_dict(document)
+        assert as_written("Statement[3].Action", policy_, document) == "Statement[3].Action"
+        assert as_written("Statement[0].Action", policy_, {"other": 1}) == "Statement[0].Action"
+        assert as_written("", policy_, document) == ""
+        assert as_written("Version", policy_, document) == "Version"

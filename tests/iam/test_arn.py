@@ -66,7 +66,8 @@ class TestArn:
     @pytest.mark.parametrize(
         ("region", "partition"),
         [("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"),
-         ("ap-northeast-1", "aws"), ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b")],
+         ("ap-northeast-1", "aws"), ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"),
+         ("eusc-de-east-1", "aws-eusc")],
     )  # fmt: skip
     def test_partition_of_region(self, region: str, partition: str) -> None:
         assert partition_of_region(region) == partition
