@@ -416,7 +416,9 @@ def _title(why: str) -> str:
 def _home_section(catalogue: Catalogue) -> list[str]:
     """What ``sam deploy`` needs and why, one row per statement of its policy: the actions
     (each linked to its row, the reason in the link's title), where, and who calls them when."""
-    from lambda_perms import DeployOptions, Scope, deploy_policy
+    from lambda_perms.deploy.generate import deploy_policy
+    from lambda_perms.deploy.samcli import DeployOptions
+    from lambda_perms.deploy.scope import Scope
 
     options, _ = DeployOptions.from_sam_args(_HOME_COMMAND)
     result = deploy_policy(options, Scope(), catalogue_=catalogue)
