@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms.cli._args import add_format, add_output, command
@@ -54,10 +54,12 @@ profile. 'policy --explain' shows the needs behind every action of every stateme
 # -- the deploy policy --------------------------------------------------------------------------
 
 
-def template_argument(value: str | None) -> str | Template | None:
+def template_argument(
+    value: str | None, parameters: Mapping[str, str] | None = None
+) -> str | Template | None:
     """``--template``: a path (read first as every input is, so that a missing, unreadable or
     non-UTF-8 file is the same error as for a policy; the path is then passed on, for nested
-    templates next to it), or ``-`` for a template on stdin."""
+    templates next to it), or ``-`` for a template on stdin (read with ``parameters``)."""
     if value is None:
         return None
     text = read_text(value)
@@ -66,7 +68,7 @@ def template_argument(value: str | None) -> str | Template | None:
     from lambda_perms import TemplateError, load_template
 
     try:
-        return load_template(text, text=True)
+        return load_template(text, text=True, parameters=parameters)
     except TemplateError as e:
         raise TemplateError(e.message, source="<stdin>", path=e.path) from None
 
@@ -90,11 +92,58 @@ def _scope_notes(args: argparse.Namespace, options: Any) -> None:
             note("note", found)
 
 
+def _shown(path: str) -> str:
+    """A path as the user would write it: relative to the working directory when inside it."""
+    import os
+
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if relative.startswith("..") else relative
+
+
+def _with_samconfig(
+    args: argparse.Namespace,
+) -> tuple[list[str], dict[str, str] | None, str | None]:
+    """The SAM command line as SAM CLI runs it (samconfig's values for the options the command
+    line does not give), its parameter overrides (``None``: none) and the template it names
+    (``--template-file``/``-t``, or samconfig's ``template_file``), with notes on stderr.
+
+    Only a SAM command line given after ``--`` reads samconfig (``sam deploy`` alone reads
+    ``samconfig.toml`` in the working directory, or beside the ``-t`` template)."""
+    if not args.sam:
+        return [], None, None
+    from lambda_perms.deploy.sam_options import COMMANDS, given_options, split_command
+    from lambda_perms.deploy.samconfig import apply_samconfig, parameter_overrides_of
+
+    command, tokens = split_command(args.sam)
+    if command not in COMMANDS:  # DeployOptions says what the command is not
+        return list(args.sam), None, None
+    line, config = apply_samconfig(args.sam)
+    added = line[2 : len(line) - len(tokens)]
+    if config.file is not None and added:
+        tables = f"[{config.env}.{config.table}.parameters], [{config.env}.global.parameters]"
+        note(
+            "note",
+            f"samconfig: read {_shown(config.file)} {tables}: {' '.join(added)} "
+            "(flags on the command line win)",
+        )
+    for text in config.notes:
+        note("note", text)
+    overrides = parameter_overrides_of(line)
+    named = given_options(command, line[2:]).get("template_file")
+    return list(line), (overrides or None), (named[-1] if named else None)
+
+
 def deploy(args: argparse.Namespace) -> DeployPolicy:
-    """The deploy policy for the SAM command line and scope in ``args`` (notes on stderr)."""
+    """The deploy policy for the SAM command line (with its samconfig) and scope in ``args``
+    (notes on stderr)."""
     from lambda_perms import DeployOptions, Scope, deploy_policy
 
-    options, notes = DeployOptions.from_sam_args(list(args.sam))
+    sam, parameters, named_template = _with_samconfig(args)
+    template = args.template
+    if template is None and named_template is not None:
+        note("note", f"the template is {named_template}, as the SAM command line names it")
+        template = named_template
+    options, notes = DeployOptions.from_sam_args(sam)
     for text in notes:
         note("note", text)
     _scope_notes(args, options)
@@ -106,15 +155,18 @@ def deploy(args: argparse.Namespace) -> DeployPolicy:
         bucket=args.bucket,
         prefix=args.prefix,
     )
-    if args.tight and args.template is None:
+    if args.tight and template is None:
         raise CliError("--tight narrows a template's permissions: give --template FILE")
+    if parameters is not None and template is None:
+        note("note", "--parameter-overrides change nothing without a template (--template FILE)")
     result = deploy_policy(
         options,
         scope,
         rollback=not args.no_rollback,
         boundary=args.boundary,
-        template=template_argument(args.template),
+        template=template_argument(template, parameters),
         tight=args.tight,
+        parameters=parameters,
     )
     for warning in result.warnings:
         note("warning", warning)

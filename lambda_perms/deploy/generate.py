@@ -111,6 +111,7 @@ def deploy_policy(
     boundary: str | None = None,
     template: str | os.PathLike[str] | Mapping[str, Any] | Template | None = None,
     tight: bool = False,
+    parameters: Mapping[str, str] | None = None,
     catalogue_: Catalogue | None = None,
 ) -> DeployPolicy:
     """The least-privilege policy for a SAM command line (default: ``sam deploy`` of one zip
@@ -128,6 +129,15 @@ def deploy_policy(
     handler lists; ``tight=True`` drops what a narrowing rule of the data justifies (an action
     the handler calls only when a property the template does not set is set).
 
+    ``parameters`` are the template's ``--parameter-overrides`` (and samconfig's
+    ``parameter_overrides``; see :func:`~lambda_perms.deploy.samconfig.parameter_overrides_of`):
+    names written with ``!Ref``/``!Sub`` of a parameter are then resolved. A parameter
+    without an override takes its ``Default``, the value of a stack's first deploy; on an
+    update CloudFormation keeps the stack's previous value (SAM CLI sends ``UsePreviousValue``),
+    so a warning names every parameter resolved from its default: give its value if an
+    earlier deploy set another. Without ``parameters`` (``None``) names that use parameters
+    stay ``*``. A parsed :class:`~lambda_perms.deploy.templates.Template` is used as it is.
+
     :raises InvalidArnError: for a boundary that is not a managed policy ARN.
     :raises TemplateError: for a template that cannot be read (see
         :func:`~lambda_perms.deploy.templates.load_template`).
@@ -144,7 +154,7 @@ def deploy_policy(
         )
     cat = catalogue_ if catalogue_ is not None else catalogue()
     filled = (scope or Scope()).filled(options)
-    loaded = load_template(template) if template is not None else None
+    loaded = load_template(template, parameters=parameters) if template is not None else None
     resource_types = loaded.resource_types if loaded is not None else options.resource_types
     properties = loaded.properties if loaded is not None else options.properties
     context = Context(

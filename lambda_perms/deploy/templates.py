@@ -63,7 +63,7 @@ from lambda_perms.deploy.language_extensions import (
     expand_language_extensions,
     uses_language_extensions,
 )
-from lambda_perms.deploy.parameters import resolve_template
+from lambda_perms.deploy.parameters import parameter_values, resolve_template
 from lambda_perms.deploy.sam_transform import (
     DEFINITION_BODIES,
     LOCAL_URI_PROPERTIES,
@@ -197,6 +197,7 @@ class _Reader:
                     "the AWS::LanguageExtensions loops produce no resource", path="Resources"
                 )
         if self.parameters is not None:
+            self._defaulted(document)
             document = resolve_template(document, self.parameters)
             resources = document["Resources"]
         for logical_id, body in resources.items():
@@ -247,6 +248,24 @@ class _Reader:
             sam_properties=tuple(sorted(sam_properties)),
             local_images=tuple(self.local_images),
         )
+
+    def _defaulted(self, document: Mapping[str, Any]) -> None:
+        """Note the parameters resolved from their ``Default`` (the top template only: a nested
+        stack's parameters are what its parent passes)."""
+        if self.depth:
+            return
+        found = parameter_values(document, self.parameters)
+        defaulted = [v for v in found.values() if v.source == "default"]
+        if defaulted:
+            shown = ", ".join(
+                f"{v.name}={','.join(v.value) if isinstance(v.value, tuple) else v.value}"
+                for v in defaulted
+            )
+            self.notes.append(
+                f"parameters without an override take their Default ({shown}): that is a "
+                "stack's first deploy; an update keeps the stack's previous values "
+                "(UsePreviousValue), so give them in --parameter-overrides if they differ"
+            )
 
     def _resource(
         self, logical_id: str, body: Mapping[str, Any], origin: str | None, stacks: tuple[str, ...]
