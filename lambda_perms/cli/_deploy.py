@@ -20,6 +20,7 @@ __all__ = [
     "deploy",
     "emit",
     "minimize_notes",
+    "quota_warnings",
     "register",
 ]
 
@@ -136,7 +137,8 @@ def _with_samconfig(
 def deploy(args: argparse.Namespace) -> DeployPolicy:
     """The deploy policy for the SAM command line (with its samconfig) and scope in ``args``
     (notes on stderr)."""
-    from lambda_perms import DeployOptions, Scope, deploy_policy
+    from lambda_perms import DeployOptions, Scope, deploy_policy, load_template
+    from lambda_perms.deploy.gaps import scope_gaps
 
     sam, parameters, named_template = _with_samconfig(args)
     template = args.template
@@ -159,17 +161,23 @@ def deploy(args: argparse.Namespace) -> DeployPolicy:
         raise CliError("--tight narrows a template's permissions: give --template FILE")
     if parameters is not None and template is None:
         note("note", "--parameter-overrides change nothing without a template (--template FILE)")
-    result = deploy_policy(
-        options,
-        scope,
-        rollback=not args.no_rollback,
-        boundary=args.boundary,
-        template=template_argument(template, parameters),
-        tight=args.tight,
-        parameters=parameters,
-    )
+    given = template_argument(template, parameters)
+    loaded = None if given is None else load_template(given, parameters=parameters)
+    settings: dict[str, Any] = {
+        "rollback": not args.no_rollback,
+        "boundary": args.boundary,
+        "template": loaded,
+        "tight": args.tight,
+    }
+    result = deploy_policy(options, scope, **settings)
     for warning in result.warnings:
         note("warning", warning)
+    gaps = scope_gaps(options, scope, built=result, **settings)
+    for gap in gaps:
+        note("warning", gap.describe())
+    if gaps and args.strict:
+        pieces = ", ".join(gap.piece for gap in gaps)
+        raise CliError(f"--strict: the scope leaves the {pieces} open (see the warnings)")
     return result
 
 
@@ -185,7 +193,25 @@ def emit(policies: dict[str, Policy], args: argparse.Namespace, *, minimize: boo
             policy = given.minimize(wildcards=args.wildcards, style=args.style or "readable").policy
         parts = policy.split(args.fit) if args.fit else (policy,)
         out.update(zip(part_names(len(parts), name), parts, strict=True))
+    if not args.fit:
+        quota_warnings(out)
     write_output(render(out, args.format or "json"), args.output)
+
+
+def quota_warnings(policies: Mapping[str, Policy]) -> None:
+    """A warning for each policy over the managed policy quota (``--fit``'s default kind),
+    with its size and the ``--fit`` that splits it into parts that fit."""
+    from lambda_perms.algebra.size import MANAGED_POLICY, policy_size
+
+    for name, policy in policies.items():
+        size = policy_size(policy)
+        if size > MANAGED_POLICY:
+            note(
+                "warning",
+                f"{name} is {size:,} characters, over IAM's managed policy quota "
+                f"({MANAGED_POLICY:,}; inline policies allow less): add --fit managed (or --fit "
+                "role, user, group for an inline policy) to split it into parts that each fit",
+            )
 
 
 def minimize_notes(args: argparse.Namespace) -> None:
@@ -210,6 +236,9 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     minimize_notes(args)
     plain = args.format in (None, "json") and not args.fit and not args.minimize
     if result.service_role_policy is not None and plain:
+        quota_warnings(
+            {args.name: result.policy, f"{args.name}-service-role": result.service_role_policy}
+        )
         write_output(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", args.output)
         return 0
     policies = {args.name: result.policy}
@@ -261,7 +290,8 @@ def _given_deploy_flags(
     valued = ("account", "region", "partition", "stack", "bucket", "prefix", "boundary",
               "template")  # fmt: skip
     given = [f"--{name}" for name in valued if getattr(args, name) is not None]
-    switches = (("--no-rollback", args.no_rollback), ("--tight", args.tight), *extra)
+    switches = (("--no-rollback", args.no_rollback), ("--tight", args.tight),
+                ("--strict", args.strict), *extra)  # fmt: skip
     return given + [flag for flag, on in switches if on]
 
 
@@ -375,6 +405,12 @@ def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
         help="the SAM or CloudFormation template (YAML or JSON; - for stdin) the command "
         "deploys: grant what its resources need, scoped to them (YAML and SAM templates need "
         "the 'templates' extra)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 2 when the account, region, stack or bucket is unknown (no flag, samconfig "
+        "or SAM command line names it) and the policy's ARNs are widened to any (for CI)",
     )
     parser.add_argument(
         "--tight",
