@@ -35,7 +35,7 @@ from lambda_perms.catalogues.terms import (
 from lambda_perms.deploy.scope import Grant
 from lambda_perms.deploy.select import Context, curated_types, handler_need, plain_need
 from lambda_perms.deploy.templates import Template, TemplateResource
-from lambda_perms.iam._glob import collapse_stars
+from lambda_perms.iam._glob import collapse_stars, has_wildcard
 from lambda_perms.iam.arn import fill_placeholders
 from lambda_perms.iam.policy import Condition
 
@@ -203,7 +203,7 @@ class TemplateAdditions:
     pairs: _Pairs = field(default_factory=list)
     overrides: dict[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> types
+    skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> resources
     derived: set[str] = field(default_factory=set)  # "type -> service" guessed for PassRole
     # service -> resources whose handlers may pass a role the template does not name
     any_role: dict[str, list[str]] = field(default_factory=dict)
@@ -310,9 +310,9 @@ def _handler_grants(
     delete_command = context.command is Command.DELETE
     granted: set[str] = set()
     for handler in order:
-        for action in lists.get(handler.value, ()):
+        for action in _expanded(lists.get(handler.value, ()), known):
             if not known.exists(action):
-                out.skipped.setdefault(action, set()).add(resource.type)
+                out.skipped.setdefault(action, set()).add(resource.label)
                 continue
             if tight and info is not None and _narrowed(info, resource, action, handler):
                 continue
@@ -351,6 +351,17 @@ def _handler_grants(
                     ],
                 )
             )
+
+
+def _expanded(actions: Sequence[str], known: Any) -> Iterator[str]:
+    """A handler list with its wildcard entries (``ec2:Describe*``, ``ssm:Get*``) expanded
+    against the universe; an entry that matches nothing is kept, to be reported."""
+    for action in actions:
+        found = known.expand(action) if has_wildcard(action) else ()
+        if found:
+            yield from (a.text for a in found)
+        else:
+            yield action
 
 
 def _narrowed(info: Any, resource: TemplateResource, action: str, handler: Handler) -> bool:

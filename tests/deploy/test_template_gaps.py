@@ -1,0 +1,60 @@
+"""Template gaps of issue 14: wildcard entries of handler lists are expanded against the
+universe, and warnings name the template resource they concern.
+
+Table: a template -> actions the policy must allow, text each warning must hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lambda_perms import Scope, deploy_policy
+
+SCOPE = Scope(account="123456789012", region="eu-west-1", stack="app", bucket="art")
+
+ASG = {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MaxSize": "1", "MinSize": "0"}}
+
+CASES: list[tuple[str, dict[str, Any], list[str], list[str]]] = [
+    (
+        "AutoScalingGroup: autoscaling:Describe*, ec2:Describe*, ssm:Get* expanded",
+        {"Resources": {"Group": ASG}},
+        [
+            "autoscaling:DescribeAutoScalingGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeLaunchTemplateVersions",
+            "ssm:GetParameters",
+        ],
+        ["(Group (AWS::AutoScaling::AutoScalingGroup))"],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_template_gaps(case: tuple[str, dict[str, Any], list[str], list[str]]) -> None:
+    _, template, allowed, warned = case
+    result = deploy_policy(scope=SCOPE, template=template)
+    for action in allowed:
+        assert any(
+            result.policy.allows(action, r)
+            for r in (
+                "*",
+                "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:x",
+                "arn:aws:ssm:eu-west-1:123456789012:parameter/x",
+            )
+        ), action
+    text = "\n".join(result.warnings)
+    for fragment in warned:
+        assert fragment in text, text
+
+
+def test_no_wildcard_reaches_the_policy() -> None:
+    """Expanded, not granted as written: no action of the policy holds a wildcard."""
+    result = deploy_policy(scope=SCOPE, template={"Resources": {"Group": ASG}})
+    actions = [a for s in result.policy.to_dict()["Statement"] for a in _list(s["Action"])]
+    assert not [a for a in actions if "*" in a or "?" in a]
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
