@@ -308,6 +308,8 @@ def _handler_grants(
     lists = _cloudformation.handlers(resource.type)
     own = where.arns(resource)
     delete_command = context.command is Command.DELETE
+    if not lists:
+        lists = _fallback_lists(resource, out)
     granted: set[str] = set()
     for handler in order:
         for action in _expanded(lists.get(handler.value, ()), known):
@@ -351,6 +353,86 @@ def _handler_grants(
                     ],
                 )
             )
+
+
+# the IAM service prefix of a CloudFormation service segment, where it is not its lowercase
+_SERVICE_PREFIX: Final[Mapping[str, str]] = {
+    "docdb": "rds",
+    "emr": "elasticmapreduce",
+    "elasticsearch": "es",
+    "elasticloadbalancingv2": "elasticloadbalancing",
+    "kinesisanalyticsv2": "kinesisanalytics",
+    "cloudwatch": "cloudwatch",
+}
+# what a resource handler does: create, read, update, delete, tag (never run, start, invoke)
+_HANDLER_VERBS: Final[tuple[str, ...]] = (
+    "Create", "Update", "Delete", "Modify", "Put", "Describe", "Get", "List", "BatchGet",
+    "Add", "Remove", "Tag", "Untag", "Attach", "Detach", "Associate", "Disassociate", "Set",
+    "Enable", "Disable", "Change", "Run", "Terminate",
+)  # fmt: skip
+# the IAM resource type of a CloudFormation type whose last segment does not name it
+_RESOURCE_NAME: Final[Mapping[str, str]] = {
+    "AWS::DocDB::DBInstance": "db",
+    "AWS::Route53::RecordSetGroup": "hostedzone",
+    "AWS::Route53::RecordSet": "hostedzone",
+}
+
+
+@lru_cache(maxsize=256)
+def _service_resource_actions(prefix: str, segment: str) -> tuple[str, tuple[str, ...]]:
+    """The resource type of service ``prefix`` that names ``segment`` (``Project`` ->
+    ``project``; ``DBCluster`` -> ``cluster``) and the handler-like actions acting on it."""
+    from lambda_perms._universe import universe
+
+    known = universe()
+    by_type: dict[str, list[str]] = {}
+    for action in known.actions(prefix):
+        name = action.text.split(":", 1)[1]
+        if not name.startswith(_HANDLER_VERBS):
+            continue
+        for rtype in known.resource_types(action.text):
+            by_type.setdefault(rtype.name.lower(), []).append(action.text)
+    wanted = segment.lower()
+    match = next((t for t in sorted(by_type) if t == wanted), None) or next(
+        (t for t in sorted(by_type, key=len, reverse=True) if len(t) >= 4 and wanted.endswith(t)),
+        None,
+    )
+    return (match, tuple(sorted(set(by_type[match])))) if match else ("", ())
+
+
+def _fallback_lists(
+    resource: TemplateResource, out: TemplateAdditions
+) -> dict[str, tuple[str, ...]]:
+    """Handler lists for a type whose registry schema lists none: the actions of its service
+    that create, read, update, tag and delete its resource type (scoped to the resource like
+    any handler action), with a warning naming them; or a warning saying what to add."""
+    parts = resource.type.split("::")
+    if len(parts) != 3:
+        return {}
+    segment = parts[1].lower()
+    prefix = _SERVICE_PREFIX.get(segment, segment)
+    rtype, actions = _service_resource_actions(prefix, _RESOURCE_NAME.get(resource.type, parts[2]))
+    if not actions:
+        out.warnings.append(
+            f"{resource.label}: CloudFormation's registry lists no handler permissions for "
+            f"{resource.type} and the IAM universe has no {prefix} resource type for it: nothing "
+            f"is granted for it; add the {prefix} actions that create, update and delete it"
+        )
+        return {}
+    deleting = tuple(
+        a
+        for a in actions
+        if a.split(":", 1)[1].startswith(("Delete", "Remove", "Detach", "Disassociate", "Untag"))
+    )
+    shown = ", ".join(actions[:6]) + (f" and {len(actions) - 6} more" if len(actions) > 6 else "")
+    out.warnings.append(
+        f"{resource.label}: CloudFormation's registry lists no handler permissions for "
+        f"{resource.type}; granted instead, scoped as handler actions are: the {len(actions)} "
+        f"{prefix} actions "
+        f"that create, read, update, tag or delete a {rtype} ({shown}); check them against "
+        "what its deployment calls"
+    )
+    return {"create": actions, "update": actions, "delete": deleting}
 
 
 def _expanded(actions: Sequence[str], known: Any) -> Iterator[str]:

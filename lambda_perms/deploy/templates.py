@@ -296,11 +296,6 @@ class _Reader:
                 "here: nothing is granted for it"
             )
             return
-        elif not _cloudformation.handlers(kind):
-            self.notes.append(
-                f"{resource.label}: CloudFormation's registry lists no handler permissions for "
-                f"{kind}: nothing is granted for it"
-            )
         if (
             kind == "AWS::CloudFormation::Stack"
             and not is_local(props.get("TemplateURL"))

@@ -28,6 +28,27 @@ CASES: list[tuple[str, dict[str, Any], list[str], list[str]]] = [
         ],
         ["(Group (AWS::AutoScaling::AutoScalingGroup))"],
     ),
+    (
+        "no handlers in the registry: CodeBuild::Project gets its service's project actions",
+        {"Resources": {"Build": {"Type": "AWS::CodeBuild::Project", "Properties": {}}}},
+        ["codebuild:CreateProject", "codebuild:UpdateProject", "codebuild:DeleteProject"],
+        [
+            "Build (AWS::CodeBuild::Project): CloudFormation's registry lists no handler",
+            "codebuild actions that create, read, update, tag or delete a project",
+        ],
+    ),
+    (
+        "no handlers: Route53::RecordSetGroup acts on its hosted zone",
+        {"Resources": {"Records": {"Type": "AWS::Route53::RecordSetGroup", "Properties": {}}}},
+        ["route53:ChangeResourceRecordSets"],
+        ["Records (AWS::Route53::RecordSetGroup): "],
+    ),
+    (
+        "no handlers and no resource type to fall back on: a warning saying what to add",
+        {"Resources": {"Cache": {"Type": "AWS::DAX::Cluster", "Properties": {}}}},
+        [],
+        ["Cache (AWS::DAX::Cluster): ", "nothing is granted for it; add the dax actions"],
+    ),
 ]
 
 
@@ -42,6 +63,8 @@ def test_template_gaps(case: tuple[str, dict[str, Any], list[str], list[str]]) -
                 "*",
                 "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:x",
                 "arn:aws:ssm:eu-west-1:123456789012:parameter/x",
+                "arn:aws:codebuild:eu-west-1:123456789012:project/x",
+                "arn:aws:route53:::hostedzone/Z1",
             )
         ), action
     text = "\n".join(result.warnings)
