@@ -335,7 +335,7 @@ def _handler_grants(
                 else:
                     arns, unknown = where.roles_of(resource)
                 if guessed:
-                    out.derived.add(f"{resource.type} -> {service}")
+                    out.derived.add(f"{resource.label} -> {service}")
                 condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
                 if unknown or not arns:
                     out.any_role.setdefault(service, []).append(resource.logical_id)
