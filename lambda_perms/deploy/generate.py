@@ -46,7 +46,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from lambda_perms.catalogues.catalogue import Catalogue, catalogue
@@ -59,7 +59,8 @@ from lambda_perms.deploy.scope import Grant, Scope, need_grants, placeholder_val
 from lambda_perms.deploy.select import Context, effective_flags
 from lambda_perms.deploy.statements import build_policy
 from lambda_perms.deploy.templates import Template, load_template
-from lambda_perms.errors import InvalidArnError
+from lambda_perms.errors import InvalidArnError, TemplateError
+from lambda_perms.iam.arn import ResourcePattern
 
 __all__ = ["ROLLBACK_WARNING", "deploy_policy"]
 
@@ -206,6 +207,8 @@ def deploy_policy(
             "with a permissions boundary, iam:DeleteRolePermissionsBoundary is not granted: "
             "a stack update cannot remove a role's boundary"
         )
+    if loaded is not None:
+        _check_resources(loaded, (*mine, *role))
     policy, reasons, origins = build_policy(mine, boundary, options.command)
     service_policy = None
     if split:
@@ -213,6 +216,24 @@ def deploy_policy(
         reasons = {**reasons, **{f"service_role:{k}": v for k, v in role_reasons.items()}}
         origins = {**origins, **{f"service_role:{k}": v for k, v in role_origins.items()}}
     return DeployPolicy(policy, service_policy, tuple(warnings), reasons, origins)
+
+
+def _check_resources(template: Template, pairs: Sequence[tuple[Need, list[Grant]]]) -> None:
+    """A resource the template's own values make that IAM cannot take (``arn::iam...``, an
+    empty service segment): an error naming the template resource it comes from."""
+    for _need, grants in pairs:
+        for grant in grants:
+            try:
+                ResourcePattern(grant.resource)
+            except InvalidArnError as e:
+                origin = grant.origins[0] if grant.origins else "the template"
+                logical = origin.split(" ", 1)[0].rsplit("/", 1)[-1]
+                raise TemplateError(
+                    f"{origin}: {grant.action} cannot be granted: the {e}; fix the ARN the "
+                    "template gives",
+                    source=template.source,
+                    path=f"Resources.{logical}" if grant.origins else "",
+                ) from None
 
 
 _IMAGE_FLAGS: Final[tuple[str, ...]] = (

@@ -81,3 +81,20 @@ def test_no_wildcard_reaches_the_policy() -> None:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def test_an_invalid_arn_from_the_template_names_its_resource() -> None:
+    from lambda_perms.errors import TemplateError
+
+    function = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {"Role": "arn:aws::iam::123456789012:role/x", "Handler": "a",
+                       "Runtime": "python3.12", "Code": {"ZipFile": "x"}},
+    }  # fmt: skip
+    with pytest.raises(TemplateError) as caught:
+        deploy_policy(scope=SCOPE, template={"Resources": {"Fn": function}})
+    assert caught.value.path == "Resources.Fn"
+    assert "Fn (AWS::Lambda::Function): iam:PassRole cannot be granted: the resource " in str(
+        caught.value
+    )
+    assert "has an empty service segment" in str(caught.value)
