@@ -370,6 +370,14 @@ _HANDLER_VERBS: Final[tuple[str, ...]] = (
     "Add", "Remove", "Tag", "Untag", "Attach", "Detach", "Associate", "Disassociate", "Set",
     "Enable", "Disable", "Change", "Run", "Terminate",
 )  # fmt: skip
+# types CloudFormation keeps to itself (no service is called): no handlers, nothing to grant
+_NEEDS_NOTHING: Final[frozenset[str]] = frozenset(
+    {
+        "AWS::CloudFormation::WaitCondition",
+        "AWS::CloudFormation::WaitConditionHandle",
+        "AWS::CDK::Metadata",
+    }
+)
 # the IAM resource type of a CloudFormation type whose last segment does not name it
 _RESOURCE_NAME: Final[Mapping[str, str]] = {
     "AWS::DocDB::DBInstance": "db",
@@ -407,7 +415,7 @@ def _fallback_lists(
     that create, read, update, tag and delete its resource type (scoped to the resource like
     any handler action), with a warning naming them; or a warning saying what to add."""
     parts = resource.type.split("::")
-    if len(parts) != 3:
+    if len(parts) != 3 or resource.type in _NEEDS_NOTHING:
         return {}
     segment = parts[1].lower()
     prefix = _SERVICE_PREFIX.get(segment, segment)
