@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from lambda_perms.deploy.result import DeployPolicy as DeployPolicy
     from lambda_perms.deploy.samcli import DeployOptions as DeployOptions
     from lambda_perms.deploy.scope import Scope as Scope
-    from lambda_perms.deploy.templates import Template as Template
-    from lambda_perms.deploy.templates import TemplateResource as TemplateResource
+    from lambda_perms.deploy.template_model import Template as Template
+    from lambda_perms.deploy.template_model import TemplateResource as TemplateResource
     from lambda_perms.deploy.templates import load_template as load_template
     from lambda_perms.errors import DataError as DataError
     from lambda_perms.errors import InvalidActionError as InvalidActionError
@@ -117,8 +117,8 @@ _HOME: dict[str, str] = {
     "SamconfigError": "errors",
     "UsageError": "errors",
     "TemplateError": "errors",
-    "Template": "deploy.templates",
-    "TemplateResource": "deploy.templates",
+    "Template": "deploy.template_model",
+    "TemplateResource": "deploy.template_model",
     "load_template": "deploy.templates",
     "Condition": "iam.policy",
     "Decision": "iam.policy",

@@ -30,6 +30,9 @@ code                        severity  meaning
                                       supports (with "did you mean")
 ``full-admin``              warning   ``Allow`` of ``Action: "*"`` on ``Resource: "*"``
 ``service-admin``           warning   ``Allow`` of every action of a service (``s3:*``)
+``role-escalation``         warning   role creation (or role policy changes) and
+                                      ``iam:PassRole`` reach the same roles through a
+                                      wildcard, with no permissions boundary required
 ==========================  ========  ======================================================
 
 Paths index the canonical document (:meth:`Policy.to_dict`), whose lists are sorted; given
@@ -53,6 +56,7 @@ from lambda_perms.algebra._checks import (
     condition_key_findings,
     version_findings,
 )
+from lambda_perms.algebra._escalation import escalation_findings
 from lambda_perms.algebra._finding import Finding, Severity
 from lambda_perms.algebra._finding import element_path as _element_path
 from lambda_perms.algebra._paths import as_written
@@ -109,6 +113,7 @@ def validate(
         findings.extend(_statement_findings(statement, f"Statement[{index}]", known))
         findings.extend(admin_findings(statement, f"Statement[{index}]"))
         findings.extend(condition_key_findings(statement, f"Statement[{index}]", known))
+    findings.extend(escalation_findings(policy))
     if quota is not None:
         limit = quota_of(quota)
         size = policy.size()

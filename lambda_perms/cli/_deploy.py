@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms.cli._args import add_format, add_output, command
@@ -20,6 +20,7 @@ __all__ = [
     "deploy",
     "emit",
     "minimize_notes",
+    "quota_warnings",
     "register",
 ]
 
@@ -54,10 +55,12 @@ profile. 'policy --explain' shows the needs behind every action of every stateme
 # -- the deploy policy --------------------------------------------------------------------------
 
 
-def template_argument(value: str | None) -> str | Template | None:
+def template_argument(
+    value: str | None, parameters: Mapping[str, str] | None = None
+) -> str | Template | None:
     """``--template``: a path (read first as every input is, so that a missing, unreadable or
     non-UTF-8 file is the same error as for a policy; the path is then passed on, for nested
-    templates next to it), or ``-`` for a template on stdin."""
+    templates next to it), or ``-`` for a template on stdin (read with ``parameters``)."""
     if value is None:
         return None
     text = read_text(value)
@@ -66,7 +69,7 @@ def template_argument(value: str | None) -> str | Template | None:
     from lambda_perms import TemplateError, load_template
 
     try:
-        return load_template(text, text=True)
+        return load_template(text, text=True, parameters=parameters)
     except TemplateError as e:
         raise TemplateError(e.message, source="<stdin>", path=e.path) from None
 
@@ -90,11 +93,59 @@ def _scope_notes(args: argparse.Namespace, options: Any) -> None:
             note("note", found)
 
 
-def deploy(args: argparse.Namespace) -> DeployPolicy:
-    """The deploy policy for the SAM command line and scope in ``args`` (notes on stderr)."""
-    from lambda_perms import DeployOptions, Scope, deploy_policy
+def _shown(path: str) -> str:
+    """A path as the user would write it: relative to the working directory when inside it."""
+    import os
 
-    options, notes = DeployOptions.from_sam_args(list(args.sam))
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if relative.startswith("..") else relative
+
+
+def _with_samconfig(
+    args: argparse.Namespace,
+) -> tuple[list[str], dict[str, str] | None, str | None]:
+    """The SAM command line as SAM CLI runs it (samconfig's values for the options the command
+    line does not give), its parameter overrides (``None``: none) and the template it names
+    (``--template-file``/``-t``, or samconfig's ``template_file``), with notes on stderr.
+
+    Only a SAM command line given after ``--`` reads samconfig (``sam deploy`` alone reads
+    ``samconfig.toml`` in the working directory, or beside the ``-t`` template)."""
+    if not args.sam:
+        return [], None, None
+    from lambda_perms.deploy.sam_options import COMMANDS, given_options, split_command
+    from lambda_perms.deploy.samconfig import apply_samconfig, parameter_overrides_of
+
+    command, tokens = split_command(args.sam)
+    if command not in COMMANDS:  # DeployOptions says what the command is not
+        return list(args.sam), None, None
+    line, config = apply_samconfig(args.sam)
+    added = line[2 : len(line) - len(tokens)]
+    if config.file is not None and added:
+        tables = f"[{config.env}.{config.table}.parameters], [{config.env}.global.parameters]"
+        note(
+            "note",
+            f"samconfig: read {_shown(config.file)} {tables}: {' '.join(added)} "
+            "(flags on the command line win)",
+        )
+    for text in config.notes:
+        note("note", text)
+    overrides = parameter_overrides_of(line)
+    named = given_options(command, line[2:]).get("template_file")
+    return list(line), (overrides or None), (named[-1] if named else None)
+
+
+def deploy(args: argparse.Namespace) -> DeployPolicy:
+    """The deploy policy for the SAM command line (with its samconfig) and scope in ``args``
+    (notes on stderr)."""
+    from lambda_perms import DeployOptions, Scope, deploy_policy, load_template
+    from lambda_perms.deploy.gaps import scope_gaps
+
+    sam, parameters, named_template = _with_samconfig(args)
+    template = args.template
+    if template is None and named_template is not None:
+        note("note", f"the template is {named_template}, as the SAM command line names it")
+        template = named_template
+    options, notes = DeployOptions.from_sam_args(sam)
     for text in notes:
         note("note", text)
     _scope_notes(args, options)
@@ -106,18 +157,27 @@ def deploy(args: argparse.Namespace) -> DeployPolicy:
         bucket=args.bucket,
         prefix=args.prefix,
     )
-    if args.tight and args.template is None:
+    if args.tight and template is None:
         raise CliError("--tight narrows a template's permissions: give --template FILE")
-    result = deploy_policy(
-        options,
-        scope,
-        rollback=not args.no_rollback,
-        boundary=args.boundary,
-        template=template_argument(args.template),
-        tight=args.tight,
-    )
+    if parameters is not None and template is None:
+        note("note", "--parameter-overrides change nothing without a template (--template FILE)")
+    given = template_argument(template, parameters)
+    loaded = None if given is None else load_template(given, parameters=parameters)
+    settings: dict[str, Any] = {
+        "rollback": not args.no_rollback,
+        "boundary": args.boundary,
+        "template": loaded,
+        "tight": args.tight,
+    }
+    result = deploy_policy(options, scope, **settings)
     for warning in result.warnings:
         note("warning", warning)
+    gaps = scope_gaps(options, scope, built=result, **settings)
+    for gap in gaps:
+        note("warning", gap.describe())
+    if gaps and args.strict:
+        pieces = ", ".join(gap.piece for gap in gaps)
+        raise CliError(f"--strict: the scope leaves the {pieces} open (see the warnings)")
     return result
 
 
@@ -133,7 +193,25 @@ def emit(policies: dict[str, Policy], args: argparse.Namespace, *, minimize: boo
             policy = given.minimize(wildcards=args.wildcards, style=args.style or "readable").policy
         parts = policy.split(args.fit) if args.fit else (policy,)
         out.update(zip(part_names(len(parts), name), parts, strict=True))
+    if not args.fit:
+        quota_warnings(out)
     write_output(render(out, args.format or "json"), args.output)
+
+
+def quota_warnings(policies: Mapping[str, Policy]) -> None:
+    """A warning for each policy over the managed policy quota (``--fit``'s default kind),
+    with its size and the ``--fit`` that splits it into parts that fit."""
+    from lambda_perms.algebra.size import MANAGED_POLICY, policy_size
+
+    for name, policy in policies.items():
+        size = policy_size(policy)
+        if size > MANAGED_POLICY:
+            note(
+                "warning",
+                f"{name} is {size:,} characters, over IAM's managed policy quota "
+                f"({MANAGED_POLICY:,}; inline policies allow less): add --fit managed (or --fit "
+                "role, user, group for an inline policy) to split it into parts that each fit",
+            )
 
 
 def minimize_notes(args: argparse.Namespace) -> None:
@@ -158,6 +236,9 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     minimize_notes(args)
     plain = args.format in (None, "json") and not args.fit and not args.minimize
     if result.service_role_policy is not None and plain:
+        quota_warnings(
+            {args.name: result.policy, f"{args.name}-service-role": result.service_role_policy}
+        )
         write_output(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", args.output)
         return 0
     policies = {args.name: result.policy}
@@ -209,7 +290,8 @@ def _given_deploy_flags(
     valued = ("account", "region", "partition", "stack", "bucket", "prefix", "boundary",
               "template")  # fmt: skip
     given = [f"--{name}" for name in valued if getattr(args, name) is not None]
-    switches = (("--no-rollback", args.no_rollback), ("--tight", args.tight), *extra)
+    switches = (("--no-rollback", args.no_rollback), ("--tight", args.tight),
+                ("--strict", args.strict), *extra)  # fmt: skip
     return given + [flag for flag, on in switches if on]
 
 
@@ -323,6 +405,12 @@ def add_deploy_arguments(parser: argparse.ArgumentParser) -> None:
         help="the SAM or CloudFormation template (YAML or JSON; - for stdin) the command "
         "deploys: grant what its resources need, scoped to them (YAML and SAM templates need "
         "the 'templates' extra)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 2 when the account, region, stack or bucket is unknown (no flag, samconfig "
+        "or SAM command line names it) and the policy's ARNs are widened to any (for CI)",
     )
     parser.add_argument(
         "--tight",

@@ -35,7 +35,7 @@ from lambda_perms.catalogues.terms import (
 from lambda_perms.deploy.scope import Grant
 from lambda_perms.deploy.select import Context, curated_types, handler_need, plain_need
 from lambda_perms.deploy.templates import Template, TemplateResource
-from lambda_perms.iam._glob import collapse_stars
+from lambda_perms.iam._glob import collapse_stars, has_wildcard
 from lambda_perms.iam.arn import fill_placeholders
 from lambda_perms.iam.policy import Condition
 
@@ -203,7 +203,7 @@ class TemplateAdditions:
     pairs: _Pairs = field(default_factory=list)
     overrides: dict[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> types
+    skipped: dict[str, set[str]] = field(default_factory=dict)  # non-IAM action -> resources
     derived: set[str] = field(default_factory=set)  # "type -> service" guessed for PassRole
     # service -> resources whose handlers may pass a role the template does not name
     any_role: dict[str, list[str]] = field(default_factory=dict)
@@ -308,11 +308,13 @@ def _handler_grants(
     lists = _cloudformation.handlers(resource.type)
     own = where.arns(resource)
     delete_command = context.command is Command.DELETE
+    if not lists:
+        lists = _fallback_lists(resource, out)
     granted: set[str] = set()
     for handler in order:
-        for action in lists.get(handler.value, ()):
+        for action in _expanded(lists.get(handler.value, ()), known):
             if not known.exists(action):
-                out.skipped.setdefault(action, set()).add(resource.type)
+                out.skipped.setdefault(action, set()).add(resource.label)
                 continue
             if tight and info is not None and _narrowed(info, resource, action, handler):
                 continue
@@ -333,7 +335,7 @@ def _handler_grants(
                 else:
                     arns, unknown = where.roles_of(resource)
                 if guessed:
-                    out.derived.add(f"{resource.type} -> {service}")
+                    out.derived.add(f"{resource.label} -> {service}")
                 condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
                 if unknown or not arns:
                     out.any_role.setdefault(service, []).append(resource.logical_id)
@@ -351,6 +353,105 @@ def _handler_grants(
                     ],
                 )
             )
+
+
+# the IAM service prefix of a CloudFormation service segment, where it is not its lowercase
+_SERVICE_PREFIX: Final[Mapping[str, str]] = {
+    "docdb": "rds",
+    "emr": "elasticmapreduce",
+    "elasticsearch": "es",
+    "elasticloadbalancingv2": "elasticloadbalancing",
+    "kinesisanalyticsv2": "kinesisanalytics",
+    "cloudwatch": "cloudwatch",
+}
+# what a resource handler does: create, read, update, delete, tag (never run, start, invoke)
+_HANDLER_VERBS: Final[tuple[str, ...]] = (
+    "Create", "Update", "Delete", "Modify", "Put", "Describe", "Get", "List", "BatchGet",
+    "Add", "Remove", "Tag", "Untag", "Attach", "Detach", "Associate", "Disassociate", "Set",
+    "Enable", "Disable", "Change", "Run", "Terminate",
+)  # fmt: skip
+# types CloudFormation keeps to itself (no service is called): no handlers, nothing to grant
+_NEEDS_NOTHING: Final[frozenset[str]] = frozenset(
+    {
+        "AWS::CloudFormation::WaitCondition",
+        "AWS::CloudFormation::WaitConditionHandle",
+        "AWS::CDK::Metadata",
+    }
+)
+# the IAM resource type of a CloudFormation type whose last segment does not name it
+_RESOURCE_NAME: Final[Mapping[str, str]] = {
+    "AWS::DocDB::DBInstance": "db",
+    "AWS::Route53::RecordSetGroup": "hostedzone",
+    "AWS::Route53::RecordSet": "hostedzone",
+}
+
+
+@lru_cache(maxsize=256)
+def _service_resource_actions(prefix: str, segment: str) -> tuple[str, tuple[str, ...]]:
+    """The resource type of service ``prefix`` that names ``segment`` (``Project`` ->
+    ``project``; ``DBCluster`` -> ``cluster``) and the handler-like actions acting on it."""
+    from lambda_perms._universe import universe
+
+    known = universe()
+    by_type: dict[str, list[str]] = {}
+    for action in known.actions(prefix):
+        name = action.text.split(":", 1)[1]
+        if not name.startswith(_HANDLER_VERBS):
+            continue
+        for rtype in known.resource_types(action.text):
+            by_type.setdefault(rtype.name.lower(), []).append(action.text)
+    wanted = segment.lower()
+    match = next((t for t in sorted(by_type) if t == wanted), None) or next(
+        (t for t in sorted(by_type, key=len, reverse=True) if len(t) >= 4 and wanted.endswith(t)),
+        None,
+    )
+    return (match, tuple(sorted(set(by_type[match])))) if match else ("", ())
+
+
+def _fallback_lists(
+    resource: TemplateResource, out: TemplateAdditions
+) -> dict[str, tuple[str, ...]]:
+    """Handler lists for a type whose registry schema lists none: the actions of its service
+    that create, read, update, tag and delete its resource type (scoped to the resource like
+    any handler action), with a warning naming them; or a warning saying what to add."""
+    parts = resource.type.split("::")
+    if len(parts) != 3 or resource.type in _NEEDS_NOTHING:
+        return {}
+    segment = parts[1].lower()
+    prefix = _SERVICE_PREFIX.get(segment, segment)
+    rtype, actions = _service_resource_actions(prefix, _RESOURCE_NAME.get(resource.type, parts[2]))
+    if not actions:
+        out.warnings.append(
+            f"{resource.label}: CloudFormation's registry lists no handler permissions for "
+            f"{resource.type} and the IAM universe has no {prefix} resource type for it: nothing "
+            f"is granted for it; add the {prefix} actions that create, update and delete it"
+        )
+        return {}
+    deleting = tuple(
+        a
+        for a in actions
+        if a.split(":", 1)[1].startswith(("Delete", "Remove", "Detach", "Disassociate", "Untag"))
+    )
+    shown = ", ".join(actions[:6]) + (f" and {len(actions) - 6} more" if len(actions) > 6 else "")
+    out.warnings.append(
+        f"{resource.label}: CloudFormation's registry lists no handler permissions for "
+        f"{resource.type}; granted instead, scoped as handler actions are: the {len(actions)} "
+        f"{prefix} actions "
+        f"that create, read, update, tag or delete a {rtype} ({shown}); check them against "
+        "what its deployment calls"
+    )
+    return {"create": actions, "update": actions, "delete": deleting}
+
+
+def _expanded(actions: Sequence[str], known: Any) -> Iterator[str]:
+    """A handler list with its wildcard entries (``ec2:Describe*``, ``ssm:Get*``) expanded
+    against the universe; an entry that matches nothing is kept, to be reported."""
+    for action in actions:
+        found = known.expand(action) if has_wildcard(action) else ()
+        if found:
+            yield from (a.text for a in found)
+        else:
+            yield action
 
 
 def _narrowed(info: Any, resource: TemplateResource, action: str, handler: Handler) -> bool:

@@ -46,7 +46,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from lambda_perms.catalogues.catalogue import Catalogue, catalogue
@@ -59,7 +59,8 @@ from lambda_perms.deploy.scope import Grant, Scope, need_grants, placeholder_val
 from lambda_perms.deploy.select import Context, effective_flags
 from lambda_perms.deploy.statements import build_policy
 from lambda_perms.deploy.templates import Template, load_template
-from lambda_perms.errors import InvalidArnError
+from lambda_perms.errors import InvalidArnError, TemplateError
+from lambda_perms.iam.arn import ResourcePattern
 
 __all__ = ["ROLLBACK_WARNING", "deploy_policy"]
 
@@ -111,6 +112,7 @@ def deploy_policy(
     boundary: str | None = None,
     template: str | os.PathLike[str] | Mapping[str, Any] | Template | None = None,
     tight: bool = False,
+    parameters: Mapping[str, str] | None = None,
     catalogue_: Catalogue | None = None,
 ) -> DeployPolicy:
     """The least-privilege policy for a SAM command line (default: ``sam deploy`` of one zip
@@ -128,6 +130,15 @@ def deploy_policy(
     handler lists; ``tight=True`` drops what a narrowing rule of the data justifies (an action
     the handler calls only when a property the template does not set is set).
 
+    ``parameters`` are the template's ``--parameter-overrides`` (and samconfig's
+    ``parameter_overrides``; see :func:`~lambda_perms.deploy.samconfig.parameter_overrides_of`):
+    names written with ``!Ref``/``!Sub`` of a parameter are then resolved. A parameter
+    without an override takes its ``Default``, the value of a stack's first deploy; on an
+    update CloudFormation keeps the stack's previous value (SAM CLI sends ``UsePreviousValue``),
+    so a warning names every parameter resolved from its default: give its value if an
+    earlier deploy set another. Without ``parameters`` (``None``) names that use parameters
+    stay ``*``. A parsed :class:`~lambda_perms.deploy.templates.Template` is used as it is.
+
     :raises InvalidArnError: for a boundary that is not a managed policy ARN.
     :raises TemplateError: for a template that cannot be read (see
         :func:`~lambda_perms.deploy.templates.load_template`).
@@ -144,7 +155,7 @@ def deploy_policy(
         )
     cat = catalogue_ if catalogue_ is not None else catalogue()
     filled = (scope or Scope()).filled(options)
-    loaded = load_template(template) if template is not None else None
+    loaded = load_template(template, parameters=parameters) if template is not None else None
     resource_types = loaded.resource_types if loaded is not None else options.resource_types
     properties = loaded.properties if loaded is not None else options.properties
     context = Context(
@@ -196,6 +207,8 @@ def deploy_policy(
             "with a permissions boundary, iam:DeleteRolePermissionsBoundary is not granted: "
             "a stack update cannot remove a role's boundary"
         )
+    if loaded is not None:
+        _check_resources(loaded, (*mine, *role))
     policy, reasons, origins = build_policy(mine, boundary, options.command)
     service_policy = None
     if split:
@@ -203,6 +216,24 @@ def deploy_policy(
         reasons = {**reasons, **{f"service_role:{k}": v for k, v in role_reasons.items()}}
         origins = {**origins, **{f"service_role:{k}": v for k, v in role_origins.items()}}
     return DeployPolicy(policy, service_policy, tuple(warnings), reasons, origins)
+
+
+def _check_resources(template: Template, pairs: Sequence[tuple[Need, list[Grant]]]) -> None:
+    """A resource the template's own values make that IAM cannot take (``arn::iam...``, an
+    empty service segment): an error naming the template resource it comes from."""
+    for _need, grants in pairs:
+        for grant in grants:
+            try:
+                ResourcePattern(grant.resource)
+            except InvalidArnError as e:
+                origin = grant.origins[0] if grant.origins else "the template"
+                logical = origin.split(" ", 1)[0].rsplit("/", 1)[-1]
+                raise TemplateError(
+                    f"{origin}: {grant.action} cannot be granted: the {e}; fix the ARN the "
+                    "template gives",
+                    source=template.source,
+                    path=f"Resources.{logical}" if grant.origins else "",
+                ) from None
 
 
 _IMAGE_FLAGS: Final[tuple[str, ...]] = (

@@ -48,7 +48,7 @@ How SAM CLI finds and reads the file (verified against ``samcli/cli/cli_config_f
   the option's type reads them (``"yes"``/``"no"``/``"true"``... for flags); an option that
   takes several values takes a list or a space-separated string (``capabilities``), and
   ``parameter_overrides`` a string, a list or a table (see
-  :func:`~lambda_perms.deploy.parameters.parse_parameter_overrides`).
+  :func:`~lambda_perms.deploy.overrides.parse_parameter_overrides`).
 - **Precedence.** An option given on the command line replaces the file's value entirely
   (``--no-resolve-s3`` turns off ``resolve_s3 = true``; ``--capabilities X`` replaces the
   file's list); ``SAM_TEMPLATE_FILE`` also beats the file's ``template_file``. The file's
@@ -60,19 +60,26 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from lambda_perms.deploy.parameters import (
+from lambda_perms.deploy.overrides import (
     format_parameter_overrides,
     load_yaml_12,
     parse_parameter_overrides,
 )
-from lambda_perms.errors import SamconfigError, UsageError
+from lambda_perms.deploy.sam_options import (
+    COMMANDS,
+    KNOWN_TABLES,
+    OPTIONS,
+    given_options,
+    split_command,
+)
+from lambda_perms.deploy.samconfig_values import ON_FAILURE, SamconfigValues
+from lambda_perms.errors import SamconfigError
 
 __all__ = [
     "COMMANDS",
@@ -95,173 +102,6 @@ DEFAULT_FILE: Final[str] = "samconfig.toml"
 EXTENSIONS: Final[tuple[str, ...]] = (".toml", ".yaml", ".yml")
 _GLOBAL: Final[str] = "global"
 _SECTION: Final[str] = "parameters"
-
-# -- the options of the commands that need AWS permissions (samcli/commands/*/command.py) -------
-
-_FLAG, _VALUE, _NARGS, _MULTIPLE = "flag", "value", "nargs", "multiple"
-
-_COMMON: Final[Mapping[str, tuple[str, str]]] = {
-    "--config-env": ("config_env", _VALUE),
-    "--config-file": ("config_file", _VALUE),
-    "--profile": ("profile", _VALUE),
-    "--region": ("region", _VALUE),
-    "--beta-features": ("beta_features", _FLAG),
-    "--no-beta-features": ("beta_features", _FLAG),
-    "--debug": ("debug", _FLAG),
-    "--save-params": ("save_params", _FLAG),
-    "--help": ("help", _FLAG),
-}
-_TEMPLATE: Final[Mapping[str, tuple[str, str]]] = {
-    "--template-file": ("template_file", _VALUE),
-    "--template": ("template_file", _VALUE),
-    "-t": ("template_file", _VALUE),
-}
-_LANGUAGE_EXTENSIONS: Final[Mapping[str, tuple[str, str]]] = {
-    "--language-extensions": ("language_extensions", _FLAG),
-    "--no-language-extensions": ("language_extensions", _FLAG),
-}
-_ARTIFACTS: Final[Mapping[str, tuple[str, str]]] = {
-    "--s3-bucket": ("s3_bucket", _VALUE),
-    "--s3-prefix": ("s3_prefix", _VALUE),
-    "--image-repository": ("image_repository", _VALUE),
-    "--image-repositories": ("image_repositories", _MULTIPLE),
-    "--kms-key-id": ("kms_key_id", _VALUE),
-    "--metadata": ("metadata", _VALUE),
-}
-
-
-_OPTIONS: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
-    "deploy": {
-        **_COMMON,
-        **_TEMPLATE,
-        **_ARTIFACTS,
-        **_LANGUAGE_EXTENSIONS,
-        "--guided": ("guided", _FLAG),
-        "-g": ("guided", _FLAG),
-        "--no-execute-changeset": ("no_execute_changeset", _FLAG),
-        "--fail-on-empty-changeset": ("fail_on_empty_changeset", _FLAG),
-        "--no-fail-on-empty-changeset": ("fail_on_empty_changeset", _FLAG),
-        "--confirm-changeset": ("confirm_changeset", _FLAG),
-        "--no-confirm-changeset": ("confirm_changeset", _FLAG),
-        "--disable-rollback": ("disable_rollback", _FLAG),
-        "--no-disable-rollback": ("disable_rollback", _FLAG),
-        "--on-failure": ("on_failure", _VALUE),
-        "--max-wait-duration": ("max_wait_duration", _VALUE),
-        "--express": ("express", _FLAG),
-        "--no-express": ("express", _FLAG),
-        "--stack-name": ("stack_name", _VALUE),
-        "--force-upload": ("force_upload", _FLAG),
-        "--role-arn": ("role_arn", _VALUE),
-        "--use-json": ("use_json", _FLAG),
-        "--resolve-s3": ("resolve_s3", _FLAG),
-        "--no-resolve-s3": ("resolve_s3", _FLAG),
-        "--resolve-image-repos": ("resolve_image_repos", _FLAG),
-        "--notification-arns": ("notification_arns", _NARGS),
-        "--tags": ("tags", _NARGS),
-        "--parameter-overrides": ("parameter_overrides", _NARGS),
-        "--signing-profiles": ("signing_profiles", _NARGS),
-        "--no-progressbar": ("no_progressbar", _FLAG),
-        "--capabilities": ("capabilities", _NARGS),
-        "--output": ("output", _VALUE),
-    },
-    "package": {
-        **_COMMON,
-        **_TEMPLATE,
-        **_ARTIFACTS,
-        **_LANGUAGE_EXTENSIONS,
-        "--output-template-file": ("output_template_file", _VALUE),
-        "--use-json": ("use_json", _FLAG),
-        "--force-upload": ("force_upload", _FLAG),
-        "--resolve-s3": ("resolve_s3", _FLAG),
-        "--no-resolve-s3": ("resolve_s3", _FLAG),
-        "--resolve-image-repos": ("resolve_image_repos", _FLAG),
-        "--signing-profiles": ("signing_profiles", _NARGS),
-        "--no-progressbar": ("no_progressbar", _FLAG),
-    },
-    "delete": {
-        **_COMMON,
-        "--stack-name": ("stack_name", _VALUE),
-        "--no-prompts": ("no_prompts", _FLAG),
-        "--s3-bucket": ("s3_bucket", _VALUE),
-        "--s3-prefix": ("s3_prefix", _VALUE),
-        "--express": ("express", _FLAG),
-        "--no-express": ("express", _FLAG),
-    },
-    "sync": {
-        **_COMMON,
-        **_TEMPLATE,
-        **_ARTIFACTS,
-        **_LANGUAGE_EXTENSIONS,
-        "--code": ("code", _FLAG),
-        "--watch": ("watch", _FLAG),
-        "--no-watch": ("watch", _FLAG),
-        "--resource-id": ("resource_id", _MULTIPLE),
-        "--resource": ("resource", _MULTIPLE),
-        "--dependency-layer": ("dependency_layer", _FLAG),
-        "--no-dependency-layer": ("dependency_layer", _FLAG),
-        "--skip-deploy-sync": ("skip_deploy_sync", _FLAG),
-        "--no-skip-deploy-sync": ("skip_deploy_sync", _FLAG),
-        "--express": ("express", _FLAG),
-        "--no-express": ("express", _FLAG),
-        "--container-env-var-file": ("container_env_var_file", _VALUE),
-        "-ef": ("container_env_var_file", _VALUE),
-        "--watch-exclude": ("watch_exclude", _MULTIPLE),
-        "--stack-name": ("stack_name", _VALUE),
-        "--base-dir": ("base_dir", _VALUE),
-        "-s": ("base_dir", _VALUE),
-        "--use-container": ("use_container", _FLAG),
-        "-u": ("use_container", _FLAG),
-        "--no-use-container": ("use_container", _FLAG),
-        "--build-in-source": ("build_in_source", _FLAG),
-        "--no-build-in-source": ("build_in_source", _FLAG),
-        "--build-image": ("build_image", _MULTIPLE),
-        "-bi": ("build_image", _MULTIPLE),
-        "--role-arn": ("role_arn", _VALUE),
-        "--parameter-overrides": ("parameter_overrides", _NARGS),
-        "--notification-arns": ("notification_arns", _NARGS),
-        "--tags": ("tags", _NARGS),
-        "--capabilities": ("capabilities", _NARGS),
-    },
-}
-
-#: The SAM CLI commands read here, each with the samconfig table it reads.
-COMMANDS: Final[Mapping[str, str]] = {
-    "deploy": "deploy",
-    "package": "package",
-    "delete": "deploy",  # samcli/commands/delete/delete_context.py: CONFIG_COMMAND = "deploy"
-    "sync": "sync",
-}
-
-# every command's table name a samconfig file may hold (samcli's command tree, "global" too):
-# a table with another name close to a name read here is reported as a likely misspelling
-_KNOWN_TABLES: Final[frozenset[str]] = frozenset(
-    {
-        "global", "build", "deploy", "package", "delete", "sync", "validate", "init", "logs",
-        "traces", "publish", "list_endpoints", "list_outputs", "list_resources",
-        "list_stack_outputs", "local_invoke", "local_start_api", "local_start_lambda",
-        "local_generate_event", "local_callback_succeed", "local_callback_fail",
-        "local_callback_heartbeat", "local_execution_get", "local_execution_history",
-        "local_execution_stop", "pipeline_bootstrap", "pipeline_init", "remote_invoke",
-        "remote_test_event_get", "remote_test_event_list", "remote_test_event_put",
-        "remote_test_event_delete", "remote_callback_succeed", "remote_callback_fail",
-        "remote_callback_heartbeat", "remote_execution_get", "remote_execution_history",
-        "remote_execution_stop", "docs",
-    }
-)  # fmt: skip
-
-_ON_FAILURE: Final[tuple[str, ...]] = ("ROLLBACK", "DELETE", "DO_NOTHING")
-_TRUE: Final[frozenset[str]] = frozenset({"1", "true", "t", "yes", "y", "on"})
-_FALSE: Final[frozenset[str]] = frozenset({"0", "false", "f", "no", "n", "off"})
-# samcli/lib/package/ecr_utils.py: ECR_URL (a registry, then a repository path)
-_ECR_URL: Final[re.Pattern[str]] = re.compile(
-    r"^(?:(?:[a-zA-Z0-9][\w-]*)\.dkr\.ecr\.(?:[a-zA-Z0-9][\w-]*)\.amazonaws\.com(\.cn)?"
-    r"|localhost(?::\d{1,5})?|127\.0\.0\.1(?::\d{1,5})?)/"
-    r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
-)
-# samcli/cli/types.py: SigningProfilesOptionType.pattern
-_SIGNING: Final[re.Pattern[str]] = re.compile(
-    r"""(?:(?: )([A-Za-z0-9"]+)=("(?:\\.|[^"\\]+)*"|(?:\\.|[^ "\\]+)+))"""
-)
 
 
 # -- the result ------------------------------------------------------------------------------
@@ -317,7 +157,7 @@ class SamConfig:
 
     def _flags(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """``(parameter, tokens)`` for each option set, in a fixed order."""
-        options = _OPTIONS[self.command]
+        options = OPTIONS[self.command]
         valued = (
             ("template_file", "--template-file", self.template_file),
             ("stack_name", "--stack-name", self.stack_name),
@@ -400,7 +240,7 @@ def read_samconfig(
     base = Path(cwd) if cwd is not None else Path.cwd()
     notes: list[str] = []
     directory = base
-    if template_file is not None and "-t" in _OPTIONS[command]:
+    if template_file is not None and "-t" in OPTIONS[command]:
         directory = Path(os.path.abspath(base / template_file)).parent
     name = _default_file(directory, notes) if config_file is None else os.fspath(config_file)
     path = Path(name) if os.path.isabs(name) else directory / name
@@ -505,7 +345,7 @@ def _select(
     if not isinstance(content, Mapping):
         raise SamconfigError("an environment is a table", file=file, path=env)
     for name in content:
-        if name in _KNOWN_TABLES:
+        if name in KNOWN_TABLES:
             continue
         matches = difflib.get_close_matches(str(name), [table, _GLOBAL], 1, 0.75)
         if matches:
@@ -539,7 +379,7 @@ def _select(
 def _unknown_keys(
     params: Mapping[str, Any], table: str, where: str, file: str, notes: list[str]
 ) -> None:
-    known = {param for param, _ in _OPTIONS[table].values()} | {"template"}
+    known = {param for param, _ in OPTIONS[table].values()} | {"template"}
     for key in params:
         if key in known:
             continue
@@ -560,8 +400,8 @@ def _typed(
     notes: list[str],
     base: Path,
 ) -> SamConfig:
-    taken = {param for param, _ in _OPTIONS[command].values()}
-    read = _Values(values, taken, file)
+    taken = {param for param, _ in OPTIONS[command].values()}
+    read = SamconfigValues(values, taken, file)
     template = read.string("template_file")
     if template is None:
         template = read.string("template") if "template_file" in taken else None
@@ -583,7 +423,7 @@ def _typed(
         signing_profiles=read.signing_profiles(),
         parameter_overrides=read.parameter_overrides(base),
         capabilities=read.words("capabilities"),
-        on_failure=read.choice("on_failure", _ON_FAILURE),
+        on_failure=read.choice("on_failure", ON_FAILURE),
         disable_rollback=read.boolean("disable_rollback"),
         force_upload=read.boolean("force_upload"),
         no_execute_changeset=read.boolean("no_execute_changeset"),
@@ -594,175 +434,7 @@ def _typed(
     )
 
 
-class _Values:
-    """The values read, converted as each option's click type converts them."""
-
-    def __init__(self, values: Mapping[str, tuple[str, Any]], taken: set[str], file: str) -> None:
-        self.values = values
-        self.taken = taken
-        self.file = file
-
-    def _get(self, key: str) -> tuple[str, Any] | None:
-        if key not in self.values or (key not in self.taken and key != "template"):
-            return None
-        return self.values[key]
-
-    def fail(self, path: str, message: str, suggestions: tuple[str, ...] = ()) -> SamconfigError:
-        return SamconfigError(message, file=self.file, path=path, suggestions=suggestions)
-
-    def string(self, key: str) -> str | None:
-        found = self._get(key)
-        if found is None:
-            return None
-        path, value = found
-        if isinstance(value, Mapping | list):
-            kind = "list" if isinstance(value, list) else "table"
-            raise self.fail(path, f"takes one value, got a {kind}")
-        return str(value)
-
-    def boolean(self, key: str) -> bool | None:
-        found = self._get(key)
-        if found is None:
-            return None
-        path, value = found
-        if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
-            return bool(value)
-        if isinstance(value, str):
-            norm = value.strip().lower()
-            if norm in _TRUE or norm in _FALSE:
-                return norm in _TRUE
-        raise self.fail(path, f"{value!r} is not a valid boolean (true or false)")
-
-    def choice(self, key: str, choices: tuple[str, ...]) -> str | None:
-        text = self.string(key)
-        if text is None or text in choices:
-            return text
-        path, _ = self.values[key]
-        close = tuple(c for c in choices if c == text.upper()) or tuple(
-            difflib.get_close_matches(text, choices, 1, 0.6)
-        )
-        raise self.fail(path, f"{text!r} is not one of {', '.join(choices)}", close)
-
-    def words(self, key: str) -> tuple[str, ...] | None:
-        found = self._get(key)
-        if found is None:
-            return None
-        path, value = found
-        if isinstance(value, str):
-            return tuple(value.split())
-        if isinstance(value, list):
-            return tuple(str(v) for v in value)
-        raise self.fail(path, "is a list or a space-separated string")
-
-    def image_repository(self) -> str | None:
-        text = self.string("image_repository")
-        if text is not None and not _ECR_URL.match(text):
-            path = self.values["image_repository"][0]
-            raise self.fail(path, f"invalid ECR repository URI {text!r}")
-        return text
-
-    def image_repositories(self) -> tuple[tuple[str, str], ...]:
-        found = self._get("image_repositories")
-        if found is None:
-            return ()
-        path, value = found
-        out = []
-        for item in value if isinstance(value, list) else [value]:
-            parts = item.split("=") if isinstance(item, str) else []
-            if len(parts) != 2:
-                raise self.fail(path, f"{item!r} is not of the form FunctionLogicalId=ECR_URI")
-            if not _ECR_URL.match(parts[1]):
-                raise self.fail(path, f"{item!r} needs a valid ECR repository URI as its value")
-            out.append((parts[0], parts[1]))
-        return tuple(dict(out).items())
-
-    def signing_profiles(self) -> tuple[tuple[str, str, str], ...]:
-        found = self._get("signing_profiles")
-        if found is None:
-            return ()
-        path, value = found
-        out: dict[str, tuple[str, str]] = {}
-        items = [value] if isinstance(value, str) else value if isinstance(value, list) else [None]
-        for item in items:
-            pairs = _SIGNING.findall(" " + item.strip()) if isinstance(item, str) else []
-            if not pairs:
-                raise self.fail(
-                    path,
-                    f"{item!r} is not a valid code signing setting: it looks like "
-                    "'MyFunction=SigningProfile' or 'MyFunction=SigningProfile:ProfileOwner'",
-                )
-            for name, text in pairs:
-                profile = _unquote(text)
-                if profile.count(":") > 1 or not profile.split(":")[0]:
-                    raise self.fail(path, f"{text!r} is not SigningProfile[:ProfileOwner]")
-                name_, _, owner = profile.partition(":")
-                out[_unquote(name)] = (name_, owner)
-        return tuple((k, p, o) for k, (p, o) in out.items())
-
-    def parameter_overrides(self, base: Path) -> tuple[tuple[str, str], ...]:
-        found = self._get("parameter_overrides")
-        if found is None:
-            return ()
-        path, value = found
-        try:
-            return tuple(parse_parameter_overrides(value, cwd=base).items())
-        except UsageError as e:
-            raise self.fail(path, str(e)) from None
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 1 and value[0] == value[-1] and value[0] in "\"'":
-        value = value[1:-1]
-    return value.replace("\\ ", " ").replace('\\"', '"').replace("\\'", "'")
-
-
 # -- the command line ------------------------------------------------------------------------
-
-
-def _split_command(args: Sequence[str]) -> tuple[str, list[str]]:
-    tokens = list(args)
-    if tokens and tokens[0] == "sam":
-        tokens = tokens[1:]
-    if tokens and not tokens[0].startswith("-"):
-        return tokens[0], tokens[1:]
-    return "deploy", tokens
-
-
-def _given(command: str, tokens: Sequence[str]) -> dict[str, list[str]]:
-    """The options on the command line, by parameter name, with their values (as click reads
-    them: a valued option takes the next token, a multi-valued one every token up to the next
-    that starts with ``-``; a repeated option keeps the last, ``multiple`` ones all)."""
-    options = _OPTIONS.get(command, {})
-    out: dict[str, list[str]] = {}
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        i += 1
-        if not token.startswith("-") or token == "-":
-            continue
-        name, eq, inline = token.partition("=")
-        known = options.get(name)
-        if known is None:
-            continue
-        param, kind = known
-        values: list[str] = []
-        if kind == _FLAG:
-            values = [name]
-        elif eq:
-            values = [inline]
-        elif kind in (_VALUE, _MULTIPLE) and i < len(tokens):
-            values, i = [tokens[i]], i + 1
-        if kind == _NARGS:
-            if eq:
-                values = [inline]
-            while i < len(tokens) and not tokens[i].startswith("-"):
-                values.append(tokens[i])
-                i += 1
-        if kind == _MULTIPLE:
-            out.setdefault(param, []).extend(values)
-        else:
-            out[param] = values
-    return out
 
 
 def samconfig_for(
@@ -774,8 +446,8 @@ def samconfig_for(
     :raises SamconfigError: see :func:`read_samconfig`.
     :raises UnknownNameError: for a command other than deploy, package, delete, sync.
     """
-    command, tokens = _split_command(sam_args)
-    given = _given(command, tokens) if command in _OPTIONS else {}
+    command, tokens = split_command(sam_args)
+    given = given_options(command, tokens) if command in OPTIONS else {}
 
     def last(param: str) -> str | None:
         found = given.get(param)
@@ -806,9 +478,9 @@ def apply_samconfig(
     :raises SamconfigError: see :func:`read_samconfig`.
     :raises UnknownNameError: for a command other than deploy, package, delete, sync.
     """
-    command, tokens = _split_command(sam_args)
+    command, tokens = split_command(sam_args)
     config = samconfig_for(sam_args, cwd=cwd)
-    given = set(_given(command, tokens))
+    given = set(given_options(command, tokens))
     if "SAM_TEMPLATE_FILE" in (os.environ if environ is None else environ):
         given.add("template_file")
     from_file = [t for param, flags in config._flags() if param not in given for t in flags]
@@ -826,8 +498,8 @@ def parameter_overrides_of(
     {'A': '1', 'B': 'x y'}
 
     :raises UsageError: for overrides in neither syntax (see
-        :func:`~lambda_perms.deploy.parameters.parse_parameter_overrides`).
+        :func:`~lambda_perms.deploy.overrides.parse_parameter_overrides`).
     """
-    command, tokens = _split_command(sam_args)
-    given = _given(command, tokens).get("parameter_overrides")
+    command, tokens = split_command(sam_args)
+    given = given_options(command, tokens).get("parameter_overrides")
     return parse_parameter_overrides(list(given), cwd=cwd) if given else {}

@@ -32,7 +32,7 @@ from lambda_perms.iam.actions import ActionPattern
 
 if TYPE_CHECKING:
     from lambda_perms.deploy.result import DeployPolicy
-    from lambda_perms.deploy.templates import Template
+    from lambda_perms.deploy.template_model import Template
     from lambda_perms.iam.policy import Policy, Statement
 
 __all__ = [

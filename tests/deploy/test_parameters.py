@@ -16,13 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambda_perms.deploy import parameters
+from lambda_perms.deploy import overrides, parameters
+from lambda_perms.deploy.overrides import format_parameter_overrides, parse_parameter_overrides
 from lambda_perms.deploy.parameters import (
     ParameterValue,
     TemplateParameter,
-    format_parameter_overrides,
     parameter_values,
-    parse_parameter_overrides,
     resolve_template,
     template_parameters,
 )
@@ -392,5 +391,6 @@ def test_condition_cycle_is_unknown() -> None:
     }
 
 
-def test_module_doctest() -> None:
-    assert doctest.testmod(parameters).failed == 0
+@pytest.mark.parametrize("module", [parameters, overrides], ids=lambda m: m.__name__)
+def test_module_doctest(module: Any) -> None:
+    assert doctest.testmod(module).failed == 0

@@ -88,8 +88,8 @@ ROOTS: dict[str, tuple[str, Callable[[Template], bool]]] = {
     "aws-cloudformation-templates/CloudFormation/StackSets/log-setup-management.yaml": ("AWS::LanguageExtensions", _types("AWS::Events::EventBus")),
     "aws-cloudformation-templates/AutoScaling/AutoScalingMultiAZWithNotifications.yaml": ("AutoScalingGroup (wildcard handler entries)", _types("AWS::AutoScaling::AutoScalingGroup")),
     "aws-cloudformation-templates/AutoScaling/AutoScalingRollingUpdates.yaml": ("AutoScalingGroup (wildcard handler entries)", _types("AWS::AutoScaling::AutoScalingGroup")),
-    "aws-cloudformation-templates/Solutions/CodeBuildAndCodePipeline/cloudformation-codebuild-template.yaml": ("CodeBuild::Project (no handlers)", _note("AWS::CodeBuild::Project")),
-    "aws-cloudformation-templates/EMR/EMRClusterWithAdditionalSecurityGroups.yaml": ("EMR (no handlers)", _note("AWS::EMR::Cluster")),
+    "aws-cloudformation-templates/Solutions/CodeBuildAndCodePipeline/cloudformation-codebuild-template.yaml": ("CodeBuild::Project (no handlers: a fallback grant, tests/deploy/test_template_gaps.py)", _types("AWS::CodeBuild::Project")),
+    "aws-cloudformation-templates/EMR/EMRClusterWithAdditionalSecurityGroups.yaml": ("EMR (no handlers: a fallback grant)", _types("AWS::EMR::Cluster")),
     "aws-cloudformation-templates/CloudFormation/MacrosExamples/S3Objects/example.yaml": ("a macro's own type", _note("AWS::S3::Object is not a CloudFormation type")),
     # aws/serverless-application-model translator inputs (SAM's tests add the transform)
     "serverless-application-model/tests/translator/input/api_with_auth_all_minimum.yaml": ("SAM translator input", _authorized_body),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from lambda_perms.deploy import samconfig
+from lambda_perms.deploy import sam_options, samconfig, samconfig_values
 from lambda_perms.deploy.samconfig import (
     SamConfig,
     apply_samconfig,
@@ -445,8 +445,11 @@ def test_did_you_mean(tmp_path: Path) -> None:
         read_samconfig("deplyo", cwd=project)
 
 
-def test_module_doctest() -> None:
-    assert doctest.testmod(samconfig).failed == 0
+@pytest.mark.parametrize(
+    "module", [samconfig, sam_options, samconfig_values], ids=lambda m: m.__name__
+)
+def test_module_doctest(module: Any) -> None:
+    assert doctest.testmod(module).failed == 0
 
 
 # -- SAM CLI as the oracle ----------------------------------------------------------------------
@@ -495,7 +498,7 @@ def test_agrees_with_sam_cli(  # noqa: PLR0917  (one parameter per table column)
     spelt = _sam_view([*line, "--config-file", str(empty)], project, monkeypatch)
     assert spelt == sam
     # and the typed fields say what SAM CLI took from the file where the line does not override
-    given = set(samconfig._given(line[1], args[2:] if args[0] == "sam" else args[1:]))
+    given = set(sam_options.given_options(line[1], args[2:] if args[0] == "sam" else args[1:]))
     for field in ("stack_name", "s3_bucket", "s3_prefix", "role_arn", "kms_key_id", "region"):
         if field not in given and field in sam:
             assert getattr(config, field) == sam[field], field

@@ -263,10 +263,17 @@ def test_custom_resource_and_macro_are_reported() -> None:
 
 
 def test_types_without_handlers_are_reported() -> None:
-    template = load_template(
-        "Resources:\n  Handle:\n    Type: AWS::CloudFormation::WaitConditionHandle\n", text=True
-    )
-    assert any("no handler permissions" in n for n in template.notes)
+    """Reported by the policy, not the reading (tests/deploy/test_template_gaps.py has the
+    fallback grants); a type CloudFormation keeps to itself needs nothing and says nothing."""
+    from lambda_perms import deploy_policy
+
+    text = "Resources:\n  Handle:\n    Type: AWS::CloudFormation::WaitConditionHandle\n"
+    assert load_template(text, text=True).notes == ()
+    result = deploy_policy(template=load_template(text, text=True))
+    assert not [w for w in result.warnings if "Handle" in w]
+    text = "Resources:\n  Build:\n    Type: AWS::CodeBuild::Project\n"
+    result = deploy_policy(template=load_template(text, text=True))
+    assert any(w.startswith("Build (AWS::CodeBuild::Project): ") for w in result.warnings)
 
 
 def test_remote_nested_stack_is_reported() -> None:

@@ -176,3 +176,64 @@ def test_delete(project: Path, prefix: list[str]) -> None:
         run = session.invoke(args)
     # sam delete reads the bucket from the deployed template: the user names it in the scope
     assert_allowed(args, run, bucket=BUCKET)
+
+
+# -- samconfig: a bare `sam deploy` reads its options from samconfig.toml ------------------------
+
+_SAMCONFIG = f"""version = 0.1
+[default.deploy.parameters]
+stack_name = "{STACK}"
+resolve_s3 = true
+capabilities = "CAPABILITY_IAM"
+confirm_changeset = false
+[default.global.parameters]
+region = "{REGION}"
+
+[prod.deploy.parameters]
+stack_name = "hello-prod"
+s3_bucket = "{BUCKET}"
+s3_prefix = "releases"
+capabilities = ["CAPABILITY_IAM"]
+confirm_changeset = false
+region = "{REGION}"
+"""
+
+
+@requires_sam
+@pytest.mark.parametrize(
+    ("args", "bucket"),
+    [
+        (["deploy"], False),  # the default environment, resolve_s3
+        (["deploy", "--config-env", "prod"], True),  # a named environment, an explicit bucket
+        (["deploy", "--config-file", "samconfig.toml"], False),
+    ],
+    ids=["default-env-resolve-s3", "named-env-bucket", "config-file"],
+)
+def test_deploy_with_samconfig(
+    project: Path,
+    args: list[str],
+    bucket: bool,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real SAM CLI reads the samconfig; ``lambda-perms policy -- sam ARGS`` in the same
+    directory reads it too, and its policy (only the account given) allows every call."""
+    (project / "samconfig.toml").write_text(_SAMCONFIG)
+    with sam_session(project, region=REGION) as session:
+        if bucket:
+            create_bucket(session)
+        run = session.invoke(args)
+    requests = requests_of(run)
+    assert any(r.action == "cloudformation:ExecuteChangeSet" for r in requests), run.describe()
+    capsys.readouterr()
+    monkeypatch.chdir(project)
+    assert main(["policy", "--account", run.account, "--", "sam", *args]) == 0
+    captured = capsys.readouterr()
+    assert "samconfig: read" in captured.err
+    printed = json.loads(captured.out)
+    assert_policy_allows(printed, requests)
+    # scoped by the samconfig: its stack and region, never stack/*
+    text = json.dumps(printed)
+    stack = "hello-prod" if bucket else STACK
+    assert f"arn:aws:cloudformation:{REGION}:{run.account}:stack/{stack}/*" in text
+    assert ":stack/*" not in text
