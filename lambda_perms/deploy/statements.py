@@ -194,9 +194,11 @@ def _collect(
     reasons: dict[_GrantKey, list[Need]] = {}
     templates: dict[_GrantKey, str] = {}
     origins: dict[_GrantKey, _Labels] = {}
+    # one instance per distinct condition: the keys below then compare by identity
+    interned: dict[Condition, Condition] = {}
     for need, grants in needs:
         for grant in grants:
-            condition = grant.condition
+            condition = interned.setdefault(grant.condition, grant.condition)
             if boundary is not None and grant.action.lower() in BOUNDARY_ACTIONS:
                 condition = _boundary_condition(boundary)
             grant_key = (grant.action, grant.resource, condition)
