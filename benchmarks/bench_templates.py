@@ -110,7 +110,12 @@ def sqs_functions(n: int) -> dict[str, Any]:
     for i in range(n):
         resources[f"Queue{i}"] = {"Type": "AWS::SQS::Queue"}
         resources[f"Consumer{i}"] = _function(
-            {"Messages": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": [f"Queue{i}", "Arn"]}}}}
+            {
+                "Messages": {
+                    "Type": "SQS",
+                    "Properties": {"Queue": {"Fn::GetAtt": [f"Queue{i}", "Arn"]}},
+                }
+            }
         )
     return _sam(resources)
 
@@ -125,7 +130,9 @@ def queues(n: int) -> dict[str, Any]:
 def mixed(n: int) -> dict[str, Any]:
     """``n`` functions, cycling through SQS, SNS, DynamoDB stream, S3 and schedule sources,
     each with its own source resource, plus an API."""
-    resources: dict[str, Any] = {"Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "prod"}}}
+    resources: dict[str, Any] = {
+        "Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "prod"}}
+    }
     for i in range(n):
         kind = i % 6
         if kind == 0:
@@ -153,7 +160,10 @@ def mixed(n: int) -> dict[str, Any]:
             }
         elif kind == 3:
             resources[f"Bucket{i}"] = {"Type": "AWS::S3::Bucket"}
-            event = {"Type": "S3", "Properties": {"Bucket": {"Ref": f"Bucket{i}"}, "Events": "s3:ObjectCreated:*"}}
+            event = {
+                "Type": "S3",
+                "Properties": {"Bucket": {"Ref": f"Bucket{i}"}, "Events": "s3:ObjectCreated:*"},
+            }
         elif kind == 4:
             event = {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
         else:
