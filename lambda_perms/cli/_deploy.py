@@ -419,9 +419,10 @@ def register(commands: Any) -> None:
         "what a policy misses and grants needlessly (exit 1 when something is missing)",
         "Compare CURRENT with REQUIRED (default: the deploy policy for the options and the SAM "
         "command line after '--', as in 'policy'). Prints 'missing ...' and 'excess ...' "
-        "lines with each action's purpose from the catalogue (more than 40 of a kind: grouped by "
-        "service and purpose, with counts; --format json lists them all). CURRENT and REQUIRED may be any "
-        "JSON that 'policy' prints: --fit parts are compared as one policy, a --role-arn pair "
+        "lines with each action's purpose from the catalogue (more than 40 of a kind: grouped "
+        "by service and purpose, with counts; --format json lists them all). CURRENT and "
+        "REQUIRED may be any JSON that 'policy' prints: --fit parts are compared as one "
+        "policy, a --role-arn pair "
         "part by part (lines then start with the part's name). Exit 0 when nothing is "
         "missing, 1 when something is (or, with --fail-on-excess, anything is in excess), 2 on "
         "error: a CI gate.",

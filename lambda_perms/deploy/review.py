@@ -116,8 +116,8 @@ def summarize(entries: Sequence[ReviewEntry]) -> list[str]:
     """Entries of one kind grouped by service, each with a count per purpose, most first::
 
         excess lambda: 12 grants
-          9 × not needed here; elsewhere: ...
-          3 × needed only on arn:...: deploy path of ...
+          9: not needed here; elsewhere: ...
+          3: needed only on arn:...: deploy path of ...
 
     The services where no deployment path needs any of the grants share one last line, each
     with its count."""
@@ -139,7 +139,7 @@ def summarize(entries: Sequence[ReviewEntry]) -> list[str]:
             continue
         out.append(f"{kind} {service}: {_grants(len(group))}")
         for why, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            out.append(f"  {count} × {why or 'no purpose in the catalogue'}")
+            out.append(f"  {count}: {why or 'no purpose in the catalogue'}")
     if unneeded:
         total = sum(count for _, count in unneeded)
         listed = ", ".join(f"{service} ({count})" for service, count in unneeded)
