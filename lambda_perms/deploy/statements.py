@@ -107,11 +107,13 @@ def _boundary_condition(boundary: str) -> Condition:
 #: grants of one need share one tuple (every function of a template ...), which is then joined
 #: once per statement instead of once per grant.
 _Labels = dict[int, tuple[str, ...]]
+#: (action, resource, condition), the condition by its number (cheap to hash and compare).
+_GrantKey = tuple[str, str, int]
 
 
 def _drop_covered(
-    reasons: dict[tuple[str, str, Condition], list[Need]],
-    origins: dict[tuple[str, str, Condition], _Labels],
+    reasons: dict[_GrantKey, list[Need]],
+    origins: dict[_GrantKey, _Labels],
 ) -> None:
     """Fold a grant into another of the same action and condition whose resource covers it.
 
@@ -121,7 +123,7 @@ def _drop_covered(
     or has it as a prefix, found in an index of heads, so a template's hundreds of instance
     ARNs per action cost a few tests each instead of one per pair.
     """
-    by_action: dict[tuple[str, Condition], list[str]] = {}
+    by_action: dict[tuple[str, int], list[str]] = {}
     for action, resource, condition in reasons:
         by_action.setdefault((action, condition), []).append(resource)
     for (action, condition), resources in by_action.items():
@@ -183,25 +185,24 @@ class _HeadIndex:
         return found
 
 
-_GrantKey = tuple[str, str, Condition]
-
-
 def _collect(
     needs: Sequence[tuple[Need, list[Grant]]], boundary: str | None
-) -> tuple[dict[_GrantKey, list[Need]], dict[_GrantKey, str], dict[_GrantKey, _Labels]]:
+) -> tuple[
+    dict[_GrantKey, list[Need]], dict[_GrantKey, str], dict[_GrantKey, _Labels], list[Condition]
+]:
     """(action, resource, condition) -> the needs behind it, its first template's name, and the
-    template resources that brought it in."""
+    template resources that brought it in; and the conditions, by number."""
     reasons: dict[_GrantKey, list[Need]] = {}
     templates: dict[_GrantKey, str] = {}
     origins: dict[_GrantKey, _Labels] = {}
-    # one instance per distinct condition: the keys below then compare by identity
-    interned: dict[Condition, Condition] = {}
+    # each distinct condition gets a number: the keys below hash it instead of the model
+    numbers: dict[Condition, int] = {}
     for need, grants in needs:
         for grant in grants:
-            condition = interned.setdefault(grant.condition, grant.condition)
+            condition = grant.condition
             if boundary is not None and grant.action.lower() in BOUNDARY_ACTIONS:
                 condition = _boundary_condition(boundary)
-            grant_key = (grant.action, grant.resource, condition)
+            grant_key = (grant.action, grant.resource, numbers.setdefault(condition, len(numbers)))
             why = reasons.setdefault(grant_key, [])
             if need not in why:
                 why.append(need)
@@ -210,7 +211,7 @@ def _collect(
             if grant.origins:
                 labels[id(grant.origins)] = grant.origins
     _drop_covered(reasons, origins)
-    return reasons, templates, origins
+    return reasons, templates, origins, list(numbers)
 
 
 _GroupKey = tuple[str, tuple[str, ...], Condition, bool]
@@ -222,6 +223,7 @@ def _groups(
     reasons: dict[_GrantKey, list[Need]],
     templates: dict[_GrantKey, str],
     origins: dict[_GrantKey, _Labels],
+    conditions: list[Condition],
 ) -> tuple[
     dict[_GroupKey, dict[str, list[Need]]],
     dict[_GroupKey, str],
@@ -232,7 +234,7 @@ def _groups(
     # the resources one ARN template renders to for an action (several with a template: one
     # per function, role ...) go in one statement, with the other actions of its service that
     # have exactly the same resources, condition and rollback-only-ness
-    spread: dict[tuple[str, Condition, bool, str], set[str]] = {}
+    spread: dict[tuple[str, int, bool, str], set[str]] = {}
     for (action, resource, condition), why in reasons.items():
         rollback = all(n.rollback_only for n in why)
         template = templates[(action, resource, condition)]
@@ -242,7 +244,7 @@ def _groups(
     action_origins: dict[_GroupKey, dict[str, _Labels]] = {}
     for (action, condition, rollback, _), resources in spread.items():
         ordered = tuple(sorted(resources))
-        group = (action.split(":", 1)[0], ordered, condition, rollback)
+        group = (action.split(":", 1)[0], ordered, conditions[condition], rollback)
         why_all: list[Need] = []
         for resource in ordered:
             grant_key = (action, resource, condition)
