@@ -245,15 +245,22 @@ def _groups(
     for (action, condition, rollback, _), resources in spread.items():
         ordered = tuple(sorted(resources))
         group = (action.split(":", 1)[0], ordered, conditions[condition], rollback)
+        # the group key holds every resource: hashed once per action, not once per resource
         why_all: list[Need] = []
+        labels: _Labels = {}
+        first: str | None = None
         for resource in ordered:
             grant_key = (action, resource, condition)
             why_all.extend(n for n in reasons[grant_key] if n not in why_all)
             found = origins.get(grant_key)
             if found:
-                action_origins.setdefault(group, {}).setdefault(action, {}).update(found)
+                labels.update(found)
             template = templates[grant_key]
-            group_template[group] = min(group_template.get(group, template), template)
+            first = template if first is None else min(first, template)
+        if labels:
+            action_origins.setdefault(group, {}).setdefault(action, {}).update(labels)
+        if first is not None:
+            group_template[group] = min(group_template.get(group, first), first)
         known = groups.setdefault(group, {}).setdefault(action, [])
         known.extend(n for n in why_all if n not in known)
     return groups, group_template, action_origins
