@@ -196,13 +196,19 @@ def _collect(
     templates: dict[_GrantKey, str] = {}
     origins: dict[_GrantKey, _Labels] = {}
     # each distinct condition gets a number: the keys below hash it instead of the model
+    # (by the identity of the grants' own conditions first: they live as long as the grants)
     numbers: dict[Condition, int] = {}
+    seen: dict[int, int] = {}
     for need, grants in needs:
         for grant in grants:
-            condition = grant.condition
             if boundary is not None and grant.action.lower() in BOUNDARY_ACTIONS:
-                condition = _boundary_condition(boundary)
-            grant_key = (grant.action, grant.resource, numbers.setdefault(condition, len(numbers)))
+                number = numbers.setdefault(_boundary_condition(boundary), len(numbers))
+            elif (number_or_none := seen.get(id(grant.condition))) is not None:
+                number = number_or_none
+            else:
+                number = numbers.setdefault(grant.condition, len(numbers))
+                seen[id(grant.condition)] = number
+            grant_key = (grant.action, grant.resource, number)
             why = reasons.setdefault(grant_key, [])
             if need not in why:
                 why.append(need)
