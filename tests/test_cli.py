@@ -691,3 +691,28 @@ def test_a_sam_command_line_where_none_is_taken(capsys: pytest.CaptureFixture[st
         main(["expand", "s3:*", "--", "sam", "deploy"])
     assert raised.value.code == 2
     assert "takes no SAM command line" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "first"),
+    [
+        ([], 0, "excess "),  # nothing missing: 0, however much is in excess
+        (["--fail-on-excess"], 1, "excess "),  # the over-privilege gate
+    ],
+)
+def test_diff_allow_everything_is_grouped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], code: int, first: str
+) -> None:
+    star = tmp_path / "star.json"
+    star.write_text('{"Version": "2012-10-17", "Statement": '
+                    '[{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')  # fmt: skip
+    got, out, err = _run(capsys, "diff", str(star), *extra, *_SCOPE, "--", "sam", "deploy")
+    assert got == code
+    lines = out.splitlines()
+    assert lines[0].startswith(first)
+    assert len(lines) < 150  # a screenful per service, not one line per action
+    assert "excess iam: " in out
+    assert ": no deployment path needs it" in out
+    assert lines[-1].startswith("excess in ")
+    assert "a4b (" in lines[-1]
+    assert "0 missing, " in err

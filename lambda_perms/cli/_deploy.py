@@ -354,10 +354,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             continue
         label = current[role][0] or role
         result = review(required[role][1], current[role][1], reasons=reasons)
-        exit_code = exit_code or (1 if result.missing else 0)
+        failed = result.missing or (args.fail_on_excess and result.excess)
+        exit_code = exit_code or (1 if failed else 0)
         documents[label] = result.to_dict()
         prefix = f"{label}: " if several else ""
-        lines += [f"{prefix}{entry.describe()}" for entry in (*result.missing, *result.excess)]
+        lines += [f"{prefix}{line}" for line in result.lines()]
     if args.format == "json":
         document = documents if several else next(iter(documents.values()))
         write_output(json.dumps(document, indent=2, ensure_ascii=False) + "\n", args.output)
@@ -506,10 +507,13 @@ def register(commands: Any) -> None:
         "what a policy misses and grants needlessly (exit 1 when something is missing)",
         "Compare CURRENT with REQUIRED (default: the deploy policy for the options and the SAM "
         "command line after '--', as in 'policy'). Prints 'missing ...' and 'excess ...' "
-        "lines with each action's purpose from the catalogue. CURRENT and REQUIRED may be any "
-        "JSON that 'policy' prints: --fit parts are compared as one policy, a --role-arn pair "
+        "lines with each action's purpose from the catalogue (more than 40 of a kind: grouped "
+        "by service and purpose, with counts; --format json lists them all). CURRENT and "
+        "REQUIRED may be any JSON that 'policy' prints: --fit parts are compared as one "
+        "policy, a --role-arn pair "
         "part by part (lines then start with the part's name). Exit 0 when nothing is "
-        "missing, 1 when something is, 2 on error: a CI gate.",
+        "missing, 1 when something is (or, with --fail-on-excess, anything is in excess), 2 on "
+        "error: a CI gate.",
         f"{PROG} diff deploy-role.json -- sam deploy --stack-name app --s3-bucket art\n"
         f"{PROG} diff --format json current.json required.json\n"
         f"aws iam get-policy-version ... --query PolicyVersion.Document | {PROG} diff -",
@@ -527,6 +531,12 @@ def register(commands: Any) -> None:
         "text (lines for people, counts on stderr) or json (an object of missing, excess and "
         "the universe version; a --role-arn pair: one such object per part)",
         json_alias=True,
+    )
+    diff.add_argument(
+        "--fail-on-excess",
+        action="store_true",
+        help="exit 1 also when CURRENT grants anything REQUIRED does not need (a CI gate "
+        "against over-privilege)",
     )
     add_output(diff)
     diff.set_defaults(handler=_cmd_diff, sam=[])

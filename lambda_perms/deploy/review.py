@@ -5,14 +5,15 @@ missing grant, the needs that brought the action into the required policy (``rea
 :func:`reasons_of` collects them from a :class:`~lambda_perms.deploy.result.DeployPolicy`); for an
 excess grant, where the requirement does need the action, or whether any deployment path needs
 it at all. The result is a :class:`Review` of :class:`ReviewEntry` items; the command line's
-``diff`` prints exactly this (:meth:`ReviewEntry.describe`, or :meth:`Review.to_dict` as JSON).
+``diff`` prints exactly this (:meth:`Review.lines`: one line per entry, or grouped by service
+and purpose when there are many; or :meth:`Review.to_dict` as JSON, always in full).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from lambda_perms.catalogues.catalogue import catalogue
 from lambda_perms.catalogues.model import Need
@@ -23,11 +24,25 @@ if TYPE_CHECKING:
     from lambda_perms.deploy.result import DeployPolicy
     from lambda_perms.iam.policy import Policy
 
-__all__ = ["Review", "ReviewEntry", "granted_on", "purpose", "reasons_of", "review"]
+__all__ = [
+    "SUMMARY_LIMIT",
+    "Review",
+    "ReviewEntry",
+    "granted_on",
+    "purpose",
+    "reasons_of",
+    "review",
+    "summarize",
+]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+#: More entries of a kind than this are grouped by service and purpose (:meth:`Review.lines`).
+SUMMARY_LIMIT: Final[int] = 40
+_UNNEEDED: Final[str] = "no deployment path needs it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +64,22 @@ class ReviewEntry:
         out["purpose"] = self.purpose
         return out
 
+    @property
+    def service(self) -> str:
+        """The action's service prefix, lower case (``*`` for ``*``)."""
+        return self.entry.action.text.split(":", 1)[0].lower()
+
+    @property
+    def why(self) -> str:
+        """What the grant is for: its purpose, and for an excess grant the resources the
+        requirement does need the action on ("" for a missing grant without a purpose)."""
+        if self.kind == "excess" and self.needed_on:
+            return f"needed only on {', '.join(self.needed_on)}: {self.purpose}"
+        return self.purpose
+
     def describe(self) -> str:
         """One line: ``missing ACTION on RESOURCE — purpose`` or ``excess ... — where``."""
-        if self.kind == "missing":
-            why = f" — {self.purpose}" if self.purpose else ""
-        elif self.needed_on:
-            why = f" — needed only on {', '.join(self.needed_on)}: {self.purpose}"
-        else:
-            why = f" — {self.purpose}"
+        why = f" — {self.why}" if self.why else ""
         return f"{self.kind} {self.entry.describe()}{why}"
 
 
@@ -69,12 +92,65 @@ class Review:
     excess: tuple[ReviewEntry, ...]
     universe: str
 
+    def lines(self, limit: int = SUMMARY_LIMIT) -> list[str]:
+        """The review for people: each entry's line (:meth:`ReviewEntry.describe`) when a kind
+        has at most ``limit`` entries, else that kind grouped by service and purpose, with
+        counts (:func:`summarize`), so that an allow-everything policy reads in a screenful."""
+        out: list[str] = []
+        for entries in (self.missing, self.excess):
+            if len(entries) <= limit:
+                out += [e.describe() for e in entries]
+            else:
+                out += summarize(entries)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "missing": [e.to_dict() for e in self.missing],
             "excess": [e.to_dict() for e in self.excess],
             "universe": self.universe,
         }
+
+
+def summarize(entries: Sequence[ReviewEntry]) -> list[str]:
+    """Entries of one kind grouped by service, each with a count per purpose, most first::
+
+        excess lambda: 12 grants
+          9: not needed here; elsewhere: ...
+          3: needed only on arn:...: deploy path of ...
+
+    The services where no deployment path needs any of the grants share one last line, each
+    with its count."""
+    if not entries:
+        return []
+    kind = entries[0].kind
+    by_service: dict[str, list[ReviewEntry]] = {}
+    for entry in entries:
+        by_service.setdefault(entry.service, []).append(entry)
+    out: list[str] = []
+    unneeded: list[tuple[str, int]] = []
+    for service in sorted(by_service):
+        group = by_service[service]
+        counts: dict[str, int] = {}
+        for entry in group:
+            counts[entry.why] = counts.get(entry.why, 0) + 1
+        if kind == "excess" and set(counts) == {_UNNEEDED}:
+            unneeded.append((service, len(group)))
+            continue
+        out.append(f"{kind} {service}: {_grants(len(group))}")
+        for why, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            out.append(f"  {count}: {why or 'no purpose in the catalogue'}")
+    if unneeded:
+        total = sum(count for _, count in unneeded)
+        listed = ", ".join(f"{service} ({count})" for service, count in unneeded)
+        out.append(
+            f"{kind} in {len(unneeded)} other services: {_grants(total)} {_UNNEEDED}: {listed}"
+        )
+    return out
+
+
+def _grants(count: int) -> str:
+    return f"{count:,} grant{'' if count == 1 else 's'}"
 
 
 def reasons_of(built: DeployPolicy) -> dict[str, tuple[Need, ...]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Final
 
 from lambda_perms.catalogues import cloudformation as _cloudformation
@@ -197,14 +198,27 @@ class Template:
 
     def of_type(self, resource_type: str) -> tuple[TemplateResource, ...]:
         """Its resources of one type, in template order."""
-        return tuple(r for r in self.resources if r.type == resource_type)
+        return self._index[0].get(resource_type, ())
 
     def get(self, logical_id: str, stacks: tuple[str, ...] = ()) -> TemplateResource | None:
         """The resource with this logical id (in the stack ``stacks``), if any."""
-        return next(
-            (r for r in self.resources if r.logical_id == logical_id and r.stacks == stacks),
-            None,
-        )
+        return self._index[1].get((logical_id, stacks))
+
+    @cached_property
+    def _index(
+        self,
+    ) -> tuple[
+        dict[str, tuple[TemplateResource, ...]],
+        dict[tuple[str, tuple[str, ...]], TemplateResource],
+    ]:
+        """Its resources by type (in template order) and by (logical id, stacks) (the first),
+        built once: a template's resources are looked up once per reference and per need."""
+        by_type: dict[str, list[TemplateResource]] = {}
+        by_id: dict[tuple[str, tuple[str, ...]], TemplateResource] = {}
+        for resource in self.resources:
+            by_type.setdefault(resource.type, []).append(resource)
+            by_id.setdefault((resource.logical_id, resource.stacks), resource)
+        return {k: tuple(v) for k, v in by_type.items()}, by_id
 
     @property
     def properties(self) -> tuple[str, ...]:
