@@ -13,10 +13,9 @@ another. :func:`diff` is empty iff both policies mean the same.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -219,74 +218,291 @@ def _condition_key(condition: Condition) -> str:
     return json.dumps(condition.to_document(), sort_keys=True)
 
 
+#: Product states the exact searches of one ``_uncovered`` call may visit together (at most
+#: :data:`~lambda_perms.iam._reglang.DEFAULT_BUDGET` in one search). A unit whose question
+#: would exceed it counts as not covered: sound for :func:`covers` (it never claims a cover
+#: it has not proved); the diff may then name a grant whose requests are in fact covered.
+SEARCH_BUDGET = 100_000
+
+
 def _uncovered_units(
-    inner: Sequence[_Grant], outer: Sequence[_Grant]
+    inner: Sequence[_Grant], outer: Sequence[_Grant], *, budget: _reglang.Budget | None = None
 ) -> list[tuple[_Grant, _Unit]]:
     """The units of ``inner``'s Allow grants holding a request ``inner`` allows and ``outer``
-    does not, found in one pass over the regions the resource patterns carve out."""
+    does not.
+
+    Each unit (one Resource pattern of a grant, or its NotResource list, or everything) is
+    asked on its own: is there a resource in it, and a truth value for every condition atom,
+    under which its grant is live, no Deny of ``inner`` applies and ``outer`` does not allow?
+    Given which patterns a resource matches, the best truth values are forced (the grant's
+    atom true, the atoms of the inner Denies that apply false; then either some outer Deny
+    that applies can be true, or every outer Allow that applies must be false), so that
+    question is linear in the grants, never a walk over ``2^atoms`` assignments. Resources
+    are tried cheapest first: a literal unit is its own only resource; witness words of the
+    unit and of the patterns that can meet it; a pattern of an unconditional Allow (or Deny)
+    that contains the unit settles it; only then an exact search over the unit and the
+    patterns that can share a resource with it (bounded by ``budget``; past it, the unit
+    counts as not covered).
+    """
+    budget = budget if budget is not None else _reglang.Budget(SEARCH_BUDGET)
     texts = sorted({r for g in (*inner, *outer) if g.resources for r in g.resources})
     slot = {text: i for i, text in enumerate(texts)}
-    regions = _reglang.regions([_reglang.compile_pattern(t) for t in texts])
+    patterns = [_reglang.compile_pattern(t) for t in texts]
+    index = _reglang.Index(patterns)
     slots = {
-        g.index: frozenset(slot[r] for r in g.resources) if g.resources is not None else None
+        g.index: tuple(slot[r] for r in g.resources) if g.resources is not None else None
         for g in (*inner, *outer)
     }
+    denies = [g for g in inner if g.effect is Effect.DENY]
+    allows = [g for g in outer if g.effect is Effect.ALLOW]
+    rescues = [g for g in outer if g.effect is Effect.DENY]
+    members_of: dict[str, frozenset[int]] = {}
 
-    def applies(grant: _Grant, members: frozenset[int]) -> bool:
-        mine = slots[grant.index]
-        if mine is None:
-            return True
-        hit = not mine.isdisjoint(members)
-        return not hit if grant.not_resource else hit
+    def members(word: str) -> frozenset[int]:
+        found = members_of.get(word)
+        if found is None:
+            found = members_of[word] = frozenset(
+                j for j in index.matching(word) if _reglang.matches(patterns[j], word)
+            )
+        return found
 
-    # index the grants by pattern slot, so a region finds the grants it touches directly
-    def index(grants: Sequence[_Grant]) -> tuple[dict[int, list[_Grant]], list[_Grant]]:
-        by_slot: dict[int, list[_Grant]] = defaultdict(list)
-        unconditional: list[_Grant] = []  # no Resource element, or NotResource: check each
-        for grant in grants:
-            mine = slots[grant.index]
-            if mine is None or grant.not_resource:
-                unconditional.append(grant)
-            else:
-                for m in mine:
-                    by_slot[m].append(grant)
-        return by_slot, unconditional
-
-    def touching(
-        indexed: tuple[dict[int, list[_Grant]], list[_Grant]], members: frozenset[int]
-    ) -> list[_Grant]:
-        by_slot, unconditional = indexed
-        out = {g.index: g for m in members for g in by_slot.get(m, ())}
-        out.update((g.index, g) for g in unconditional if applies(g, members))
-        return list(out.values())
-
-    inner_index, outer_index = index(inner), index(outer)
-    found: dict[tuple[int, int], tuple[_Grant, _Unit]] = {}
-    for members in regions:
-        inner_touch = touching(inner_index, members)
-        if not any(g.effect is Effect.ALLOW for g in inner_touch):
+    found: list[tuple[tuple[int, int], tuple[_Grant, _Unit]]] = []
+    for grant in inner:
+        if grant.effect is not Effect.ALLOW:
             continue
-        outer_touch = touching(outer_index, members)
-        local_atoms = sorted(
-            {g.atom for g in (*inner_touch, *outer_touch) if g.atom != ()}, key=repr
-        )
-        for values in itertools.product((True, False), repeat=len(local_atoms)):
-            truth = dict(zip(local_atoms, values, strict=True))
-            live = [g for g in inner_touch if g.atom == () or truth[g.atom]]
-            if any(g.effect is Effect.DENY for g in live) or not live:
-                continue
-            if any(
-                g.effect is Effect.ALLOW for g in outer_touch if g.atom == () or truth[g.atom]
-            ) and not any(
-                g.effect is Effect.DENY for g in outer_touch if g.atom == () or truth[g.atom]
-            ):
-                continue
-            for grant in live:
-                for n, unit in enumerate(_units(grant)):
-                    patterns, negated = unit
-                    if patterns is None or negated or slot[patterns[0]] in members:
-                        found.setdefault((grant.index, n), (grant, unit))
-    return [found[key] for key in sorted(found)]
+        judge = _Judge(grant, denies, allows, rescues, slots)
+        for n, unit in enumerate(_units(grant)):
+            try:
+                escapes = judge.escapes(unit, slot, patterns, index, members, budget)
+            except _reglang.BudgetExceeded:
+                escapes = True  # undecided: never claim a cover that was not proved
+            if escapes:
+                found.append(((grant.index, n), (grant, unit)))
+    return [pair for _, pair in sorted(found, key=lambda item: item[0])]
+
+
+_Shape = tuple[tuple[int, ...] | None, bool, Any]  # (pattern slots, NotResource, atom)
+
+
+def _implies(rescue: _Shape, deny: _Shape) -> bool:
+    """Whether ``deny`` (of inner) applies under the same atom wherever ``rescue`` does."""
+    (r_slots, r_not, r_atom), (d_slots, d_not, d_atom) = rescue, deny
+    if r_atom == () or r_atom != d_atom:
+        return False
+    if d_slots is None:
+        return True
+    if r_slots is None or r_not != d_not:
+        return False
+    return set(d_slots) <= set(r_slots) if d_not else set(d_slots) >= set(r_slots)
+
+
+class _Judge:
+    """Whether one Allow grant of ``inner`` has a request outside ``outer`` on a resource,
+    decided from the set of patterns the resource matches (see :func:`_uncovered_units`)."""
+
+    def __init__(
+        self,
+        grant: _Grant,
+        denies: Sequence[_Grant],
+        allows: Sequence[_Grant],
+        rescues: Sequence[_Grant],
+        slots: dict[int, tuple[int, ...] | None],
+    ) -> None:
+        self.atom = grant.atom
+        forced = ((), grant.atom)
+
+        def shape(g: _Grant) -> _Shape:
+            return slots[g.index], g.not_resource, g.atom
+
+        # inner Denies that would need the grant's own atom (or nothing) false: blockers
+        self.blockers = [shape(g) for g in denies if g.atom in forced]
+        self.denies = [shape(g) for g in denies if g.atom not in forced]
+        # outer Allows that cannot be made false: they cover unless a Deny rescues
+        self.coverers = [shape(g) for g in allows if g.atom in forced]
+        denying = [shape(g) for g in denies]
+        # an outer Deny is no rescue when an inner Deny under the same atom applies wherever
+        # it does (that atom must then be false)
+        self.rescues = [
+            r for r in (shape(g) for g in rescues) if not any(_implies(r, d) for d in denying)
+        ]
+        self.killers = [s for s, negated, _ in self.blockers if s is not None and not negated]
+        if not self.rescues:
+            self.killers += [s for s, negated, _ in self.coverers if s is not None and not negated]
+        related = [*self.blockers, *self.denies, *self.coverers, *self.rescues]
+        self.related = frozenset(j for s, _, _ in related if s is not None for j in s)
+
+    def judge(self, hit: Callable[[tuple[int, ...]], bool]) -> bool:
+        """Whether some truth values make the request uncovered, where ``hit(slots)`` says
+        whether the resource matches one of those patterns."""
+
+        def applies(element: tuple[int, ...] | None, negated: bool) -> bool:
+            if element is None:
+                return True
+            return hit(element) != negated
+
+        for element, negated, _ in self.blockers:
+            if applies(element, negated):
+                return False
+        false = {atom for element, negated, atom in self.denies if applies(element, negated)}
+        for element, negated, atom in self.rescues:
+            if applies(element, negated) and (atom == () or atom not in false):
+                return True
+        return not any(applies(element, negated) for element, negated, _ in self.coverers)
+
+    def escapes(
+        self,
+        unit: _Unit,
+        slot: dict[str, int],
+        patterns: Sequence[_reglang.Pattern],
+        index: _reglang.Index,
+        members: Callable[[str], frozenset[int]],
+        budget: _reglang.Budget,
+    ) -> bool:
+        texts, negated = unit
+        own = tuple(slot[t] for t in texts) if texts is not None else ()
+        inside = own[0] if texts is not None and not negated else None
+
+        def judge_word(word: str) -> bool:
+            matched = members(word)
+            if inside is None and not matched.isdisjoint(own):
+                return False  # a NotResource unit: the word must avoid its patterns
+            return self.judge(lambda element: not matched.isdisjoint(element))
+
+        pattern = patterns[inside] if inside is not None else None
+        if pattern is not None and _reglang.is_literal(pattern):
+            return judge_word(_reglang.head(pattern))
+        excluded = set(own) if negated else None
+
+        def everywhere(element: tuple[int, ...] | None, negated_element: bool) -> bool:
+            """Whether the grant applies to every resource of the unit (by its shape)."""
+            if element is None:
+                return True
+            return negated_element and excluded is not None and excluded.issuperset(element)
+
+        if any(everywhere(e, n) for e, n, _ in self.blockers):
+            return False
+        if not self.rescues and any(everywhere(e, n) for e, n, _ in self.coverers):
+            return False
+        # witness words: of the unit, then of the patterns near it (exact: each is a resource)
+        words = list(_reglang.witnesses(pattern)) if pattern is not None else ["\x00"]
+        if any(judge_word(w) for w in words):
+            return True
+        # a pattern that contains the unit and always decides against it: covered
+        if pattern is not None:
+            killing = {j for element in self.killers for j in element}
+            if inside in killing:
+                return False
+            containers = set(killing)
+            for w in words:
+                containers &= members(w)
+            for j in sorted(containers):
+                if _reglang.is_subset([pattern], [patterns[j]], budget=budget):
+                    return False
+            near = [j for j in index.candidates(pattern) if j != inside]
+        else:
+            near = sorted(self.related | set(own))
+        relevant = [j for j in near if j in self.related or j in own]
+        for j in relevant:
+            for w in _reglang.witnesses(patterns[j]):
+                if (pattern is None or _reglang.matches(pattern, w)) and judge_word(w):
+                    return True
+        if all(_reglang.is_simple(patterns[j]) for j in relevant) and (
+            pattern is None or _reglang.is_simple(pattern)
+        ):
+            return False  # the witnesses met every region: none escapes
+        return self._search(pattern, own, inside, relevant, patterns, budget)
+
+    def _search(
+        self,
+        pattern: _reglang.Pattern | None,
+        own: tuple[int, ...],
+        inside: int | None,
+        relevant: list[int],
+        patterns: Sequence[_reglang.Pattern],
+        budget: _reglang.Budget,
+    ) -> bool:
+        if len(relevant) > _reglang.UNION_LIMIT:
+            raise _reglang.BudgetExceeded(f"a search over {len(relevant)} patterns")
+        chosen = ([inside] if inside is not None else []) + [j for j in relevant if j != inside]
+        machine = _reglang.Machine([patterns[j] for j in chosen])
+        bit = {j: machine.accepts[k] for k, j in enumerate(chosen)}
+        position = {j: k for k, j in enumerate(chosen)}
+        masks: dict[tuple[int, ...], int] = {}
+
+        def mask(element: tuple[int, ...]) -> int:
+            found = masks.get(element)
+            if found is None:
+                found = masks[element] = sum(bit.get(j, 0) for j in set(element))
+            return found
+
+        unit_mask = mask(own)
+        kill = 0
+        for element in self.killers:
+            for j in element:
+                if j in position:
+                    kill |= machine.universal[position[j]]
+        first = machine.masks[0] if inside is not None else 0
+
+        def shaped(shapes: list[_Shape]) -> list[tuple[int | None, int, int, bool, Any]]:
+            """(accept mask, live mask, universal mask, negated, atom) per grant; ``None``
+            for a grant that applies everywhere."""
+            out: list[tuple[int | None, int, int, bool, Any]] = []
+            for e, n, atom in shapes:
+                if e is None:
+                    out.append((None, 0, 0, n, atom))
+                    continue
+                ks = [position[j] for j in set(e) if j in position]
+                live = sum(machine.masks[k] for k in ks)
+                universal = sum(machine.universal[k] for k in ks)
+                out.append((mask(e), live, universal, n, atom))
+            return out
+
+        blockers, denies = shaped(self.blockers), shaped(self.denies)
+        rescues, coverers = shaped(self.rescues), shaped(self.coverers)
+        own_universal = sum(machine.universal[position[j]] for j in own if j in position)
+
+        def accept(state: int) -> bool:
+            if inside is not None:
+                if not state & unit_mask:
+                    return False
+            elif state & unit_mask:
+                return False
+            for m, _, _, n, _ in blockers:
+                if m is None or bool(state & m) != n:
+                    return False
+            false = {a for m, _, _, n, a in denies if m is None or bool(state & m) != n}
+            for m, _, _, n, atom in rescues:
+                if (m is None or bool(state & m) != n) and (atom == () or atom not in false):
+                    return True
+            return not any(m is None or bool(state & m) != n for m, _, _, n, _ in coverers)
+
+        def surely(state: int, m: int | None, live: int, universal: int, n: bool) -> bool:
+            """The grant applies to every continuation of ``state``."""
+            return m is None or (not state & live if n else bool(state & universal))
+
+        def maybe(state: int, m: int | None, live: int, universal: int, n: bool) -> bool:
+            """The grant applies to some continuation of ``state``."""
+            return m is None or (not state & universal if n else bool(state & live))
+
+        def prune(state: int) -> bool:
+            """No continuation can escape, even choosing for each grant independently."""
+            if inside is not None:
+                if not state & first:
+                    return True
+            elif state & own_universal:
+                return True
+            if state & kill:
+                return True
+            for m, live, universal, n, _ in blockers:
+                if surely(state, m, live, universal, n):
+                    return True
+            false = {a for m, lv, u, n, a in denies if surely(state, m, lv, u, n)}
+            for m, live, universal, n, atom in rescues:
+                if maybe(state, m, live, universal, n) and (atom == () or atom not in false):
+                    return False
+            return any(surely(state, m, lv, u, n) for m, lv, u, n, _ in coverers)
+
+        return machine.search(accept, prune, budget)
 
 
 _Unit = tuple[tuple[str, ...] | None, bool]  # (patterns, negated); (None, False): everything

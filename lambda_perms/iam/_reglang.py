@@ -47,11 +47,13 @@ __all__ = [
     "exists",
     "head",
     "is_literal",
+    "is_simple",
     "is_subset",
     "matches",
     "regions",
     "subsumed",
     "tail",
+    "witnesses",
 ]
 
 # Token kinds. A pattern is a tuple of tokens; each token either consumes one symbol
@@ -63,8 +65,9 @@ _LIT, _ONE, _VAR, _STAR_SEG, _STAR_ANY = range(5)
 _VAR_BASE = 0xE000
 _OTHER = "\x00"  # stands for every character no pattern names
 
-#: The product states one search may visit before it gives up (see the module docstring).
-DEFAULT_BUDGET = 5_000
+#: The transitions (states expanded times symbol classes) one search may take before it
+#: gives up (see the module docstring).
+DEFAULT_BUDGET = 50_000
 
 
 class BudgetExceeded(LambdaPermsError):
@@ -389,8 +392,13 @@ class Machine:
         stars = self.stars
         for _ in range(self._chain):
             state |= (state & stars) << 1
+        return self._canonical(state) if state & self.univ else state
+
+    def _canonical(self, state: int) -> int:
+        """A pattern whose final ``*`` is live matches every continuation: keep just that bit
+        (and its end), so states that differ only in its other positions are one."""
         univ = state & self.univ
-        if univ:  # a pattern whose final '*' is live: keep just that (and its end)
+        if univ:
             clear = self._clear.get(univ)
             if clear is None:
                 clear = 0
@@ -418,33 +426,44 @@ class Machine:
         """Whether some word leads to a state ``accept`` holds for. ``prune(state)`` may say
         that no continuation of a state can be accepted (it is then not expanded).
 
-        :raises BudgetExceeded: when more than ``budget`` states would be visited (a
-            :class:`Budget` is charged the states visited, whatever the outcome).
+        The budget counts transitions (states expanded times the symbol classes).
+
+        :raises BudgetExceeded: when more than ``budget`` transitions would be taken (a
+            :class:`Budget` is charged those taken, whatever the outcome).
         """
         start = self.start
         seen = {start}
         stack = [start]
         steps = self.steps
-        close = self._close
+        width = len(steps)
+        stars, univ_mask, chain = self.stars, self.univ, self._chain
+        canonical = self._canonical
         limit = _limit(budget)
+        work = 0
         try:
             while stack:
                 state = stack.pop()
                 if accept(state):
                     return True
-                if self.settled(state) or (prune is not None and prune(state)):
-                    continue
+                univ = state & univ_mask
+                if state == univ | (univ << 1) or (prune is not None and prune(state)):
+                    continue  # settled (each pattern universal or dead), or pruned
+                work += width
+                if 0 <= limit < work:
+                    raise BudgetExceeded(f"more than {limit} transitions")
                 for adv, stay in steps:
-                    nxt = close(((state & adv) << 1) | (state & stay))
+                    nxt = ((state & adv) << 1) | (state & stay)
+                    for _ in range(chain):
+                        nxt |= (nxt & stars) << 1
+                    if nxt & univ_mask:
+                        nxt = canonical(nxt)
                     if nxt not in seen:
-                        if 0 <= limit <= len(seen):
-                            raise BudgetExceeded(f"more than {limit} states")
                         seen.add(nxt)
                         stack.append(nxt)
             return False
         finally:
             if isinstance(budget, Budget):
-                budget.left -= len(seen)
+                budget.left -= work
 
 
 @lru_cache(maxsize=512)
@@ -544,6 +563,13 @@ def _simple_forms(patterns: Sequence[Pattern]) -> list[tuple[str, bool]] | None:
 
 def _simple_form(pattern: Pattern) -> tuple[str, bool] | None:
     return pattern.facts.form
+
+
+def is_simple(pattern: Pattern) -> bool:
+    """Whether ``pattern`` is a literal, a literal followed by a final ``*``, or ``*``: then
+    the words :func:`witnesses` gives for a set of such patterns, and a character no pattern
+    names, meet every region the set carves out."""
+    return pattern.facts.form is not None
 
 
 def is_subset(
@@ -701,7 +727,7 @@ class Index:
         return sorted(i for i in found if _compatible(h, t, self._heads[i], self._tails[i]))
 
 
-def _witnesses(pattern: Pattern) -> list[str]:
+def witnesses(pattern: Pattern) -> list[str]:
     """A few words of ``pattern`` (none for a pattern with variables): each wildcard as
     little as it can be, as a character no pattern names, and (a segment-crossing ``*``) as
     text across a ``:``."""
@@ -742,14 +768,15 @@ def subsumed(
         word = head(pattern)
         return any(usable(i) and matches(patterns[i], word) for i in index.matching(word))
     containers: set[int] | None = None
-    for word in _witnesses(pattern):
+    for word in witnesses(pattern):
         hits = {i for i in index.matching(word) if usable(i) and matches(patterns[i], word)}
         if not hits:
             return False
         containers = hits if containers is None else containers & hits
-    candidates = [i for i in index.candidates(pattern) if usable(i)]
     h = head(pattern)
-    for i in sorted(containers) if containers is not None else candidates:
+    if containers is None:  # no witness (variables): every pattern that can meet it
+        containers = {i for i in index.candidates(pattern) if usable(i)}
+    for i in sorted(containers):
         form = _simple_form(patterns[i])
         if form is not None:
             if form[1] and h.startswith(form[0]):
@@ -757,6 +784,7 @@ def subsumed(
             continue
         if is_subset([pattern], [patterns[i]], budget=budget):
             return True
+    candidates = [i for i in index.candidates(pattern) if usable(i)]
     if len(candidates) < 2:
         return False
     if len(candidates) > UNION_LIMIT:
