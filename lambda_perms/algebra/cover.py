@@ -143,13 +143,20 @@ def _candidates(name: str, style: str, index: _Prefix, forbidden: int) -> dict[s
         if mask is not None:
             out[_render("end", name[a:])] = mask
             break
-    # infixes "*Run*": for each start, the shortest admissible run
+    # infixes "*Run*": for each start, the shortest admissible run. A run that contains an
+    # admissible one is admissible (it matches fewer names), so the shortest end never
+    # moves back as the start moves on: one sweep, O(cuts) masks rather than O(cuts^2)
+    j = 1
     for i, a in enumerate(cuts[:-1]):
-        for b in cuts[i + 1 :]:
-            mask = admissible("any", a, b)
+        j = max(j, i + 1)
+        while j < len(cuts):
+            mask = admissible("any", a, cuts[j])
             if mask is not None:
-                out[_render("any", name[a:b])] = mask
+                out[_render("any", name[a : cuts[j]])] = mask
                 break
+            j += 1
+        else:
+            break  # no run from here is admissible, so none from a later start either
     out[name] = index.mask("exact", lower)  # the name itself: sometimes the cheapest
     return out
 
@@ -231,16 +238,35 @@ def _greedy(index: _Prefix, want: int, guard: int, style: str, overhead: int) ->
 
 
 def _drop_redundant(picked: list[str], options: dict[str, int], to_cover: int) -> list[str]:
-    """Drop picks whose coverage the other picks already give (most expensive first)."""
-    picks = list(picked)
+    """Drop picks whose coverage the other picks already give (most expensive first).
+
+    Each wanted action counts the picks that cover it; a pick is redundant when every action
+    it covers is counted twice or more: ``O(sum of the picks' coverage)``, not ``O(picks^2)``.
+    """
+    count: dict[int, int] = {}
+    bits: dict[str, list[int]] = {}
+    for rendered in picked:
+        mine = bits[rendered] = _bits(options[rendered] & to_cover)
+        for i in mine:
+            count[i] = count.get(i, 0) + 1
+    dropped: set[str] = set()
     for rendered in sorted(picked, key=lambda r: (-len(r), r)):
-        rest = 0
-        for other in picks:
-            if other != rendered:
-                rest |= options[other]
-        if options[rendered] & to_cover & ~rest == 0:
-            picks.remove(rendered)
-    return picks
+        mine = bits[rendered]
+        if all(count[i] > 1 for i in mine):
+            dropped.add(rendered)
+            for i in mine:
+                count[i] -= 1
+    return [r for r in picked if r not in dropped]
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 def _expands_to(patterns: list[str], wanted: frozenset[str], space: Space) -> bool:

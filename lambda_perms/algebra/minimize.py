@@ -123,7 +123,9 @@ def minimize(
         slim = [_drop_subsumed(s, space, search) for s in coalesce(slim)]
         if wildcards:
             slim = [
-                _with_patterns(s, space, cover_actions, style=style, protected=guarded)
+                _with_patterns(
+                    s, space, cover_actions, style=style, protected=guarded, done=search.covered
+                )
                 for s in slim
             ]
         slim = coalesce(slim)
@@ -173,6 +175,9 @@ class _Search:
         self.budget = budget
         self.undecided: set[str] = set()
         self.done: dict[tuple[ResourcePattern, ...], tuple[ResourcePattern, ...]] = {}
+        # action lists that are already a cover made in this call (covering them again
+        # gives them back)
+        self.covered: set[tuple[str, ...]] = set()
 
 
 def _drop_subsumed(statement: Statement, space: Space, search: _Search) -> Statement:
@@ -262,14 +267,20 @@ def _with_patterns(
     *,
     style: str,
     protected: frozenset[str],
+    done: set[tuple[str, ...]] | None = None,
 ) -> Statement:
     field = "action" if statement.action is not None else "not_action"
     patterns: tuple[ActionPattern, ...] = getattr(statement, field)
+    key = tuple(p.text for p in patterns)
+    if done is not None and key in done:
+        return statement
     wanted = frozenset().union(*(space.expand(p) for p in patterns))
     chosen = cover(wanted, space, style=style, protected=protected)
     if chosen is None:
         return statement
     candidate = statement.replace(**{field: tuple(ActionPattern(t) for t in chosen)})
     if len(json.dumps(candidate.to_dict())) > len(json.dumps(statement.to_dict())):
-        return statement
+        candidate = statement
+    if done is not None:
+        done.add(tuple(p.text for p in getattr(candidate, field)))
     return candidate
