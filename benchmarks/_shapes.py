@@ -34,6 +34,7 @@ from lambda_perms import Policy, Statement
 from lambda_perms.iam.policy import Condition
 
 __all__ = [
+    "ACTION_POOL",
     "EC2_TYPES",
     "SHAPES",
     "big",
@@ -116,7 +117,7 @@ def literal_arns(n: int) -> Policy:
     return Policy.of(Statement.allow(["s3:GetObject", "lambda:InvokeFunction"], resources))
 
 
-_ACTION_POOL = (
+ACTION_POOL = (
     "s3:GetObject s3:PutObject s3:DeleteObject s3:ListBucket s3:GetBucketLocation "
     "s3:GetObjectVersion s3:PutObjectAcl lambda:InvokeFunction lambda:GetFunction "
     "lambda:UpdateFunctionCode lambda:CreateFunction cloudformation:CreateStack "
@@ -130,7 +131,7 @@ def many_statements(n: int, seed: int = 1) -> Policy:
     rng = random.Random(seed)
     statements = []
     for i in range(n):
-        actions = rng.sample(_ACTION_POOL, rng.randint(1, 3))
+        actions = rng.sample(ACTION_POOL, rng.randint(1, 3))
         bucket = f"bucket-{rng.randrange(300)}"
         resource = f"arn:aws:s3:::{bucket}" + ("/*" if rng.random() < 0.5 else "")
         condition = (
@@ -147,7 +148,7 @@ def conditions(n: int) -> Policy:
     rng = random.Random(n)
     statements = []
     for i in range(n):
-        actions = rng.sample(_ACTION_POOL, 2)
+        actions = rng.sample(ACTION_POOL, 2)
         resources = [
             f"arn:aws:s3:::bucket-{rng.randrange(max(1, n // 4))}/*",
             f"arn:aws:lambda:*:*:function:app-{rng.randrange(max(1, n // 4))}-*",
@@ -210,7 +211,7 @@ def five_by_500() -> Policy:
         resources = [
             _literal_arn(s * 500 + i) if i % 2 else _wild_arn(s * 500 + i, rng) for i in range(500)
         ]
-        actions = rng.sample(_ACTION_POOL, 4)
+        actions = rng.sample(ACTION_POOL, 4)
         statements.append(Statement.allow(actions, resources, sid=f"Part{s}"))
     return Policy.of(*statements)
 
@@ -222,7 +223,7 @@ def big(chars: int) -> Policy:
     size = 0
     i = 0
     while size < chars:
-        actions = rng.sample(_ACTION_POOL, 10)
+        actions = rng.sample(ACTION_POOL, 10)
         resources = [
             _literal_arn(i * 200 + j) if j % 3 else _wild_arn(i * 200 + j, rng) for j in range(200)
         ]
