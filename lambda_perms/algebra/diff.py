@@ -267,10 +267,13 @@ def _uncovered_units(
         return found
 
     found: list[tuple[tuple[int, int], tuple[_Grant, _Unit]]] = []
+    judges: dict[Any, _Judge] = {}
     for grant in inner:
         if grant.effect is not Effect.ALLOW:
             continue
-        judge = _Judge(grant, denies, allows, rescues, slots)
+        judge = judges.get(grant.atom)
+        if judge is None:  # the judge depends on the grant only through its atom
+            judge = judges[grant.atom] = _Judge(grant, denies, allows, rescues, slots)
         for n, unit in enumerate(_units(grant)):
             try:
                 escapes = judge.escapes(unit, slot, patterns, index, members, budget)
@@ -319,35 +322,52 @@ class _Judge:
         self.denies = [shape(g) for g in denies if g.atom not in forced]
         # outer Allows that cannot be made false: they cover unless a Deny rescues
         self.coverers = [shape(g) for g in allows if g.atom in forced]
-        denying = [shape(g) for g in denies]
+        denying: dict[Any, list[_Shape]] = defaultdict(list)
+        for g in denies:
+            denying[g.atom].append(shape(g))
         # an outer Deny is no rescue when an inner Deny under the same atom applies wherever
         # it does (that atom must then be false)
         self.rescues = [
-            r for r in (shape(g) for g in rescues) if not any(_implies(r, d) for d in denying)
+            r
+            for r in (shape(g) for g in rescues)
+            if not any(_implies(r, d) for d in denying.get(r[2], ()))
         ]
         self.killers = [s for s, negated, _ in self.blockers if s is not None and not negated]
         if not self.rescues:
             self.killers += [s for s, negated, _ in self.coverers if s is not None and not negated]
         related = [*self.blockers, *self.denies, *self.coverers, *self.rescues]
         self.related = frozenset(j for s, _, _ in related if s is not None for j in s)
+        # which grants a resource's patterns make apply: by pattern slot for Resource grants;
+        # grants without Resource or with NotResource are checked one by one
+        self._by_slot: dict[int, list[tuple[int, _Shape]]] = defaultdict(list)
+        self._always: list[tuple[int, _Shape]] = []
+        for category, shapes in enumerate(
+            (self.blockers, self.denies, self.rescues, self.coverers)
+        ):
+            for element, negated, atom in shapes:
+                if element is None or negated:
+                    self._always.append((category, (element, negated, atom)))
+                else:
+                    for j in set(element):
+                        self._by_slot[j].append((category, (element, negated, atom)))
 
-    def judge(self, hit: Callable[[tuple[int, ...]], bool]) -> bool:
-        """Whether some truth values make the request uncovered, where ``hit(slots)`` says
-        whether the resource matches one of those patterns."""
-
-        def applies(element: tuple[int, ...] | None, negated: bool) -> bool:
-            if element is None:
-                return True
-            return hit(element) != negated
-
-        for element, negated, _ in self.blockers:
-            if applies(element, negated):
-                return False
-        false = {atom for element, negated, atom in self.denies if applies(element, negated)}
-        for element, negated, atom in self.rescues:
-            if applies(element, negated) and (atom == () or atom not in false):
-                return True
-        return not any(applies(element, negated) for element, negated, _ in self.coverers)
+    def judge(self, matched: frozenset[int]) -> bool:
+        """Whether some truth values make the request on a resource uncovered, given the
+        pattern slots the resource matches: ``O(grants that apply)``."""
+        applying: list[list[_Shape]] = [[], [], [], []]
+        for j in matched:
+            for category, shape in self._by_slot.get(j, ()):
+                applying[category].append(shape)
+        for category, (element, negated, atom) in self._always:
+            if element is None or matched.isdisjoint(element):
+                applying[category].append((element, negated, atom))
+        blockers, denies, rescues, coverers = applying
+        if blockers:
+            return False
+        false = {atom for _, _, atom in denies}
+        if any(atom == () or atom not in false for _, _, atom in rescues):
+            return True
+        return not coverers
 
     def escapes(
         self,
@@ -366,7 +386,7 @@ class _Judge:
             matched = members(word)
             if inside is None and not matched.isdisjoint(own):
                 return False  # a NotResource unit: the word must avoid its patterns
-            return self.judge(lambda element: not matched.isdisjoint(element))
+            return self.judge(matched)
 
         pattern = patterns[inside] if inside is not None else None
         if pattern is not None and _reglang.is_literal(pattern):

@@ -159,6 +159,7 @@ class _Facts:
         "tail",
         "universal",
         "variables",
+        "witnesses",
     )
 
     def __init__(self, pattern: tuple[Token, ...]) -> None:
@@ -206,6 +207,7 @@ class _Facts:
         self.lit_adv = lit_adv
         self.chain = max(chain, 1)
         self.moves: dict[str, tuple[int, int]] = {}
+        self.witnesses: list[str] | None = None
         # the anchor: first characters of the longest literal run after a literal ':' past the
         # head (None when there is none: the head alone decides)
         anchor: str | None = None
@@ -685,9 +687,8 @@ class Index:
         self._anchor_lengths = sorted({len(k) for k in self._by_anchor})
         self._loose_lengths = sorted({len(h) for h in self._loose})
 
-    def matching(self, word: str) -> list[int]:
-        """Indices (ascending) of the patterns that may match ``word`` (confirm with
-        :func:`matches`)."""
+    def matching(self, word: str) -> set[int]:
+        """Indices of the patterns that may match ``word`` (confirm with :func:`matches`)."""
         found: set[int] = set()
         for n in self._loose_lengths:
             if n > len(word):
@@ -706,7 +707,7 @@ class Index:
                     found.update(hit)
             colon = word.find(":", colon + 1)
         heads = self._heads
-        return sorted(i for i in found if word.startswith(heads[i]))
+        return {i for i in found if word.startswith(heads[i])}
 
     def candidates(self, pattern: Pattern) -> list[int]:
         """Indices (ascending) of the patterns that may share a word with ``pattern``."""
@@ -731,13 +732,19 @@ def witnesses(pattern: Pattern) -> list[str]:
     """A few words of ``pattern`` (none for a pattern with variables): each wildcard as
     little as it can be, as a character no pattern names, and (a segment-crossing ``*``) as
     text across a ``:``."""
-    if pattern.facts.variables:
-        return []
-    out = []
-    for star_seg, star_any in (("", ""), (_OTHER, _OTHER), (_OTHER, _OTHER + ":" + _OTHER)):
-        fill = {_LIT: "", _ONE: _OTHER, _STAR_SEG: star_seg, _STAR_ANY: star_any}
-        out.append("".join(value if kind == _LIT else fill[kind] for kind, value in pattern))
-    return out
+    facts = pattern.facts
+    if facts.witnesses is None:
+        facts.witnesses = [] if facts.variables else [
+            "".join(value if kind == _LIT else fill[kind] for kind, value in pattern)
+            for fill in _FILLS
+        ]
+    return facts.witnesses
+
+
+_FILLS = [
+    {_LIT: "", _ONE: _OTHER, _STAR_SEG: star_seg, _STAR_ANY: star_any}
+    for star_seg, star_any in (("", ""), (_OTHER, _OTHER), (_OTHER, _OTHER + ":" + _OTHER))
+]
 
 
 def subsumed(
