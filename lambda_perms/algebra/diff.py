@@ -335,6 +335,7 @@ class _Judge:
         self.killers = [s for s, negated, _ in self.blockers if s is not None and not negated]
         if not self.rescues:
             self.killers += [s for s, negated, _ in self.coverers if s is not None and not negated]
+        self.killing = frozenset(j for element in self.killers for j in element)
         related = [*self.blockers, *self.denies, *self.coverers, *self.rescues]
         self.related = frozenset(j for s, _, _ in related if s is not None for j in s)
         # which grants a resource's patterns make apply: by pattern slot for Resource grants;
@@ -409,11 +410,11 @@ class _Judge:
             return True
         # a pattern that contains the unit and always decides against it: covered
         if pattern is not None:
-            killing = {j for element in self.killers for j in element}
+            killing = self.killing
             if inside in killing:
                 return False
-            containers = set(killing)
-            for w in words:
+            containers = set(killing.intersection(members(words[0]))) if words else set(killing)
+            for w in words[1:]:
                 containers &= members(w)
             for j in sorted(containers):
                 if _reglang.is_subset([pattern], [patterns[j]], budget=budget):
