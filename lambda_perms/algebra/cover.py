@@ -65,6 +65,18 @@ class _Prefix:
             offset += len(n) + 1
         self.everything = (1 << len(names)) - 1
         self._masks: dict[tuple[str, str], int] = {}
+        self._cuts: dict[tuple[str, str], list[int]] = {}
+
+    def cuts(self, name: str, style: str) -> list[int]:
+        """Where candidate runs of ``name`` may start and end: whole CamelCase words in the
+        readable style, every character in the compact style (remembered per name)."""
+        key = (name, style)
+        found = self._cuts.get(key)
+        if found is None:
+            found = self._cuts[key] = (
+                _word_bounds(name) if style == "readable" else list(range(len(name) + 1))
+            )
+        return found
 
     def mask(self, kind: str, text: str) -> int:
         """Names matched by ``text*`` (start), ``*text`` (end), ``*text*`` (any) or ``text``."""
@@ -122,42 +134,50 @@ def _candidates(name: str, style: str, index: _Prefix, forbidden: int) -> dict[s
     run that contains it and costs less, so for each start (and for the name's prefix and
     suffix) only the shortest admissible run is kept.
     """
-    cuts = _word_bounds(name) if style == "readable" else list(range(len(name) + 1))
-    lower = name.lower()
+    cuts = index.cuts(name, style)
+    lower = index.lower[index.position[name.lower()]]
     n = len(name)
     out: dict[str, int] = {}
-
-    def admissible(kind: str, a: int, b: int) -> int | None:
-        mask = index.mask(kind, lower[a:b])
-        return None if mask & forbidden else mask
+    masks = index._masks
+    mask_of = index.mask
 
     # name prefixes "Run*": shortest admissible
     for b in cuts[1:]:
-        mask = admissible("start", 0, b)
-        if mask is not None:
-            out[_render("start", name[:b])] = mask
+        mask = masks.get(("start", lower[:b]))
+        if mask is None:
+            mask = mask_of("start", lower[:b])
+        if not mask & forbidden:
+            out[name[:b] + "*"] = mask
             break
     # name suffixes "*Run": shortest admissible
     for a in reversed(cuts[:-1]):
-        mask = admissible("end", a, n)
-        if mask is not None:
-            out[_render("end", name[a:])] = mask
+        mask = masks.get(("end", lower[a:]))
+        if mask is None:
+            mask = mask_of("end", lower[a:])
+        if not mask & forbidden:
+            out["*" + name[a:]] = mask
             break
     # infixes "*Run*": for each start, the shortest admissible run. A run that contains an
     # admissible one is admissible (it matches fewer names), so the shortest end never
     # moves back as the start moves on: one sweep, O(cuts) masks rather than O(cuts^2)
     j = 1
-    for i, a in enumerate(cuts[:-1]):
-        j = max(j, i + 1)
-        while j < len(cuts):
-            mask = admissible("any", a, cuts[j])
-            if mask is not None:
-                out[_render("any", name[a : cuts[j]])] = mask
+    last = len(cuts)
+    for i in range(last - 1):
+        a = cuts[i]
+        if j <= i:
+            j = i + 1
+        while j < last:
+            b = cuts[j]
+            mask = masks.get(("any", lower[a:b]))
+            if mask is None:
+                mask = mask_of("any", lower[a:b])
+            if not mask & forbidden:
+                out["*" + name[a:b] + "*"] = mask
                 break
             j += 1
         else:
             break  # no run from here is admissible, so none from a later start either
-    out[name] = index.mask("exact", lower)  # the name itself: sometimes the cheapest
+    out[name] = mask_of("exact", lower)  # the name itself: sometimes the cheapest
     return out
 
 

@@ -8,6 +8,7 @@ Statements are deduplicated and coalesced where that is sound; the helpers here
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -47,13 +48,31 @@ def merge(*policies: Policy, universe: Universe | None = None) -> Policy:
     return assemble(coalesce(statements), version=version, kind=kind)
 
 
+# universe -> action key -> its canonical spelling (None: unknown), learnt as actions are met
+_SPELLINGS: weakref.WeakKeyDictionary[Universe, dict[str, ActionPattern | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def canonical_actions(statement: Statement, known: Universe) -> Statement:
     """``statement`` with every action the universe knows in AWS's spelling."""
+
+    spellings = _SPELLINGS.get(known)
+    if spellings is None:
+        spellings = _SPELLINGS[known] = {}
+
+    def spelt(pattern: ActionPattern) -> ActionPattern:
+        if pattern.is_wildcard:
+            return pattern
+        key = pattern.key
+        if key not in spellings:
+            spellings[key] = known.canonical(pattern) if known.exists(pattern) else None
+        return spellings[key] or pattern
 
     def fix(patterns: tuple[ActionPattern, ...] | None) -> tuple[ActionPattern, ...] | None:
         if patterns is None:
             return None
-        return tuple(known.canonical(p) if known.exists(p) else p for p in patterns)
+        return tuple(spelt(p) for p in patterns)
 
     action, not_action = fix(statement.action), fix(statement.not_action)
     before = [p.text for p in statement.action or statement.not_action or ()]

@@ -184,6 +184,8 @@ def _drop_subsumed(statement: Statement, space: Space, search: _Search) -> State
     changes: dict[str, Any] = {}
     for field in ("action", "not_action"):
         patterns: tuple[ActionPattern, ...] | None = getattr(statement, field)
+        if patterns and tuple(p.text for p in patterns) in search.covered:
+            continue  # a cover made in this call: no pattern in it is within the others
         if patterns and len(patterns) > 1:
             keep = _drop_subsumed_actions(patterns, space)
             if len(keep) < len(patterns):
