@@ -112,14 +112,18 @@ for (const [, Cls] of Object.entries(floyd.Statement)) {
   let inst; try { inst = new Cls(); } catch (e) { continue; }
   if (!inst.servicePrefix || !inst.accessLevelList) continue;
   const names = new Map();
-  for (const list of Object.values(inst.accessLevelList)) for (const a of list) names.set(a.toLowerCase(), a);
+  for (const list of Object.values(inst.accessLevelList)) {
+    for (const a of list) names.set(a.toLowerCase(), a);
+  }
   if (!byPrefix.has(inst.servicePrefix)) byPrefix.set(inst.servicePrefix, []);
   byPrefix.get(inst.servicePrefix).push({ Cls, names });
 }
 function minimize(actions) {
   const groups = new Map(); const out = [];
   for (const a of actions) {
-    const i = a.indexOf(':'); const s = a.slice(0, i).toLowerCase(); const n = a.slice(i + 1).toLowerCase();
+    const i = a.indexOf(':');
+    const s = a.slice(0, i).toLowerCase();
+    const n = a.slice(i + 1).toLowerCase();
     const c = (byPrefix.get(s) || []).find((c) => c.names.has(n));
     if (!c) { out.push(a); continue; }
     if (!groups.has(c)) groups.set(c, []);
@@ -198,6 +202,46 @@ def inputs() -> dict[str, list[str]]:
     }
 
 
+def rounds(
+    args: argparse.Namespace, anchored: dict[str, list[str]]
+) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], float]]:
+    """iam-floyd and ``Policy.minimize`` take turns, ``--rounds`` times; each figure is the
+    median over the rounds of the per-round medians (a 2-core machine shared with others is
+    noisy, and side by side means under the same load)."""
+    floyd_runs: dict[str, list[dict[str, Any]]] = {}
+    ours: dict[tuple[str, str], list[float]] = {}
+    styles: tuple[Literal["readable", "compact"], ...] = ("readable", "compact")
+    for _ in range(args.rounds):
+        if args.floyd_python:
+            found = floyd_python(args.floyd_python, anchored, args.runs)
+            if found:
+                floyd_runs.setdefault("iam-floyd PyPI", []).append(found)
+        if args.floyd_npm:
+            found = floyd_npm(args.floyd_npm, anchored, args.runs)
+            if found:
+                floyd_runs.setdefault("iam-floyd npm", []).append(found)
+        for name, actions in anchored.items():
+            policy = Policy.of(Statement.allow(actions))
+            for style in styles:
+                times = []
+                for _ in range(args.runs + 1):
+                    start = time.perf_counter()
+                    policy.minimize(wildcards=True, style=style, protected=())
+                    times.append((time.perf_counter() - start) * 1000)
+                ours.setdefault((name, style), []).append(statistics.median(times[1:]))
+    floyds = {
+        tool: {
+            name: {
+                "ms": statistics.median(r[name]["ms"] for r in runs),
+                "chars": runs[0][name]["chars"],
+            }
+            for name in runs[0]
+        }
+        for tool, runs in floyd_runs.items()
+    }
+    return floyds, {key: statistics.median(values) for key, values in ours.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -212,82 +256,63 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_all:
         cases.pop("all")
     anchored = {k: v for k, v in cases.items() if k != "all"}
-    # iam-floyd and Policy.minimize take turns, --rounds times; each figure is the median over
-    # the rounds of the per-round medians (a 2-core machine shared with others is noisy)
-    floyd_runs: dict[str, list[dict[str, Any]]] = {}
-    ours: dict[tuple[str, str], list[float]] = {}
-    for _ in range(args.rounds):
-        if args.floyd_python:
-            found = floyd_python(args.floyd_python, anchored, args.runs)
-            if found:
-                floyd_runs.setdefault("iam-floyd PyPI", []).append(found)
-        if args.floyd_npm:
-            found = floyd_npm(args.floyd_npm, anchored, args.runs)
-            if found:
-                floyd_runs.setdefault("iam-floyd npm", []).append(found)
-        for name, actions in anchored.items():
-            policy = Policy.of(Statement.allow(actions))
-            for style in ("readable", "compact"):
-                times = []
-                for _ in range(args.runs + 1):
-                    start = time.perf_counter()
-                    policy.minimize(wildcards=True, style=style, protected=())  # type: ignore[arg-type]
-                    times.append((time.perf_counter() - start) * 1000)
-                ours.setdefault((name, style), []).append(statistics.median(times[1:]))
-    if not args.floyd_python:
-        print("iam-floyd (PyPI) skipped: pass --floyd-python (see the docstring)")
-    if not args.floyd_npm:
-        print("iam-floyd (npm) skipped: pass --floyd-npm (see the docstring)")
-    floyds = {
-        tool: {
-            name: {
-                "ms": statistics.median(r[name]["ms"] for r in runs),
-                "chars": runs[0][name]["chars"],
-            }
-            for name in runs[0]
-        }
-        for tool, runs in floyd_runs.items()
-    }
+    floyds, ours = rounds(args, anchored)
+    for flag, tool in (("floyd_python", "PyPI"), ("floyd_npm", "npm")):
+        if not getattr(args, flag):
+            print(
+                f"iam-floyd ({tool}) skipped: pass --{flag.replace('_', '-')} (see the docstring)"
+            )
     print(
         f"universe {u.version}; Python {sys.version.split()[0]}; warm: median over "
         f"{args.rounds} rounds of the median of {args.runs} calls"
     )
     for name, actions in cases.items():
-        policy = Policy.of(Statement.allow(actions))
-        wanted = {a.lower() for a in actions}
-        exact = len(json.dumps(sorted(actions), separators=(",", ":")))
-        anchors = "; ".join(
-            f"{tool} {f[name]['chars']:,} chars in {f[name]['ms']:.1f} ms"
-            for tool, f in floyds.items()
-            if name in f
-        )
-        print(f"{name} ({len(actions)} actions, exact {exact:,} chars){'; ' + anchors if anchors else ''}")
-        styles: tuple[Literal["readable", "compact"], ...] = ("readable", "compact")
-        for style in styles:
-            times = []
-            for _ in range(args.runs + 1):
-                start = time.perf_counter()
-                result = policy.minimize(wildcards=True, style=style, protected=())
-                times.append((time.perf_counter() - start) * 1000)
-            patterns = [a.text for s in result.policy.statements for a in s.action or ()]
-            chars = len(json.dumps(patterns, separators=(",", ":")))
-            granted = {a.key for p in patterns for a in u.expand(p)}
-            engine = []
-            for _ in range(args.runs + 1):
-                start = time.perf_counter()
-                minimize_actions(actions, style=style, protected=())
-                engine.append((time.perf_counter() - start) * 1000)
-            warm = statistics.median(ours.get((name, style), [statistics.median(times[1:])]))
-            speedups = "".join(
-                f" | x{f[name]['ms'] / warm:.1f} vs {tool}" for tool, f in floyds.items() if name in f
-            )
-            print(
-                f"  {style:>8}: {len(patterns):5} patterns {chars:7,} chars"
-                f"  over {len(granted - wanted)}  under {len(wanted - granted)}"
-                f" | minimize_actions warm {statistics.median(engine[1:]):7.2f} ms"
-                f" | Policy.minimize first {times[0]:7.1f} ms, warm {warm:7.2f} ms{speedups}"
-            )
+        report(name, actions, floyds, ours, args.runs)
     return 0
+
+
+def report(
+    name: str,
+    actions: list[str],
+    floyds: dict[str, dict[str, Any]],
+    ours: dict[tuple[str, str], float],
+    runs: int,
+) -> None:
+    u = lambda_perms.universe()
+    policy = Policy.of(Statement.allow(actions))
+    wanted = {a.lower() for a in actions}
+    exact = len(json.dumps(sorted(actions), separators=(",", ":")))
+    anchors = "".join(
+        f"; {tool} {f[name]['chars']:,} chars in {f[name]['ms']:.1f} ms"
+        for tool, f in floyds.items()
+        if name in f
+    )
+    print(f"{name} ({len(actions)} actions, exact {exact:,} chars){anchors}")
+    styles: tuple[Literal["readable", "compact"], ...] = ("readable", "compact")
+    for style in styles:
+        times = []
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            result = policy.minimize(wildcards=True, style=style, protected=())
+            times.append((time.perf_counter() - start) * 1000)
+        patterns = [a.text for s in result.policy.statements for a in s.action or ()]
+        chars = len(json.dumps(patterns, separators=(",", ":")))
+        granted = {a.key for p in patterns for a in u.expand(p)}
+        engine = []
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            minimize_actions(actions, style=style, protected=())
+            engine.append((time.perf_counter() - start) * 1000)
+        warm = ours.get((name, style), statistics.median(times[1:]))
+        speedups = "".join(
+            f" | x{f[name]['ms'] / warm:.1f} vs {tool}" for tool, f in floyds.items() if name in f
+        )
+        print(
+            f"  {style:>8}: {len(patterns):5} patterns {chars:7,} chars"
+            f"  over {len(granted - wanted)}  under {len(wanted - granted)}"
+            f" | minimize_actions warm {statistics.median(engine[1:]):7.2f} ms"
+            f" | Policy.minimize first {times[0]:7.1f} ms, warm {warm:7.2f} ms{speedups}"
+        )
 
 
 if __name__ == "__main__":

@@ -136,7 +136,6 @@ def _candidates(name: str, style: str, index: _Prefix, forbidden: int) -> dict[s
     """
     cuts = index.cuts(name, style)
     lower = index.lower[index.position[name.lower()]]
-    n = len(name)
     out: dict[str, int] = {}
     masks = index._masks
     mask_of = index.mask

@@ -9,6 +9,14 @@ resource patterns are compared exactly as regular languages, not as strings. Con
 are "under the same condition" only when their condition blocks are equal; different
 conditions are treated as independent, so the algebra never assumes one condition implies
 another. :func:`diff` is empty iff both policies mean the same.
+
+Cost. Actions with the same relevant grants are answered together; each Resource unit of an
+Allow grant is then decided on its own, in time linear in the grants that can apply to it,
+by witness resources, by a containing pattern, and only then by a bounded exact search over
+resource patterns (``_uncovered_units``). The searches of one call take at most
+``SEARCH_BUDGET`` transitions together; a unit left undecided counts as not covered, so
+:func:`covers` never claims a cover it has not proved, and an empty :func:`diff` still means
+the same meaning (the diff may then name a grant whose requests are in fact covered).
 """
 
 from __future__ import annotations
@@ -218,11 +226,11 @@ def _condition_key(condition: Condition) -> str:
     return json.dumps(condition.to_document(), sort_keys=True)
 
 
-#: Product states the exact searches of one ``_uncovered`` call may visit together (at most
+#: Transitions the exact searches of one ``_uncovered`` call may take together (at most
 #: :data:`~lambda_perms.iam._reglang.DEFAULT_BUDGET` in one search). A unit whose question
 #: would exceed it counts as not covered: sound for :func:`covers` (it never claims a cover
 #: it has not proved); the diff may then name a grant whose requests are in fact covered.
-SEARCH_BUDGET = 100_000
+SEARCH_BUDGET = 60_000
 
 
 def _uncovered_units(
@@ -276,7 +284,9 @@ def _uncovered_units(
             judge = judges[grant.atom] = _Judge(grant, denies, allows, rescues, slots)
         for n, unit in enumerate(_units(grant)):
             try:
-                escapes = judge.escapes(unit, slot, patterns, index, members, budget)
+                escapes = judge.escapes(
+                    unit, slot=slot, patterns=patterns, index=index, members=members, budget=budget
+                )
             except _reglang.BudgetExceeded:
                 escapes = True  # undecided: never claim a cover that was not proved
             if escapes:
@@ -373,6 +383,7 @@ class _Judge:
     def escapes(
         self,
         unit: _Unit,
+        *,
         slot: dict[str, int],
         patterns: Sequence[_reglang.Pattern],
         index: _reglang.Index,
@@ -431,11 +442,14 @@ class _Judge:
             pattern is None or _reglang.is_simple(pattern)
         ):
             return False  # the witnesses met every region: none escapes
-        return self._search(pattern, own, inside, relevant, patterns, budget)
+        return self._search(
+            pattern, own=own, inside=inside, relevant=relevant, patterns=patterns, budget=budget
+        )
 
     def _search(
         self,
         pattern: _reglang.Pattern | None,
+        *,
         own: tuple[int, ...],
         inside: int | None,
         relevant: list[int],

@@ -138,12 +138,12 @@ def _coalesce_by(
         ):
             group: tuple[Any, ...] = ("alone", key(statement))
         else:
-            values = getattr(statement, same)
+            shared = getattr(statement, same)
             group = (
                 statement.effect,
                 statement.condition,
                 statement.principal,
-                None if values is None else tuple(v.identity for v in values),
+                None if shared is None else tuple(v.identity for v in shared),
             )
         if group not in groups:
             groups[group] = []

@@ -64,8 +64,8 @@ DEFAULT_PROTECTED: frozenset[str] = frozenset(
 )
 
 
-#: Product states the exact resource-subsumption searches of one :func:`minimize` call may
-#: visit together (at most :data:`~lambda_perms.iam._reglang.DEFAULT_BUDGET` in one search).
+#: Transitions the exact resource-subsumption searches of one :func:`minimize` call may
+#: take together (at most :data:`~lambda_perms.iam._reglang.DEFAULT_BUDGET` in one search).
 #: Past it, the patterns still to check are kept: the meaning is the same, the result is only
 #: less minimal, and :attr:`Minimized.undecided` names them.
 SEARCH_BUDGET = 50_000
@@ -106,10 +106,12 @@ def minimize(
     set; ``prefix:*`` and ``*`` only when complete; ``protected`` actions are never folded into
     a wildcard. The result is checked by expanding it back, and never larger than the input.
 
-    ``budget`` bounds the exact searches that decide resource subsumption (product states,
-    see :data:`SEARCH_BUDGET`); a pattern whose check would exceed it is kept and named in
-    :attr:`Minimized.undecided`. Cost: linear in the statements and their resources, plus
-    ``O(budget)`` search steps; see :func:`_drop_subsumed_resources`.
+    ``budget`` bounds the exact searches that decide resource subsumption (transitions, see
+    :data:`SEARCH_BUDGET`); a pattern whose check would exceed it is kept and named in
+    :attr:`Minimized.undecided`. Cost: near-linear in the statements and their actions and
+    resources (index look-ups, see :func:`_drop_subsumed_resources`), plus at most ``budget``
+    search transitions, plus the wildcard cover (linear in the wanted names times their
+    CamelCase words, see :mod:`lambda_perms.algebra.cover`).
     """
     if style not in ("readable", "compact"):
         raise UsageError(f"unknown style {style!r}; expected 'readable' or 'compact'")
@@ -252,10 +254,12 @@ def _drop_subsumed_resources(
     index = _reglang.Index(compiled)
     alive = [True] * len(resources)
     for i, r in enumerate(resources):
+
+        def gone(j: int, i: int = i) -> bool:  # the pattern itself, or one already dropped
+            return j == i or not alive[j]
+
         try:
-            if _reglang.subsumed(
-                compiled[i], index, lambda j, i=i: j == i or not alive[j], budget=search.budget
-            ):
+            if _reglang.subsumed(compiled[i], index, gone, budget=search.budget):
                 alive[i] = False
         except _reglang.BudgetExceeded:
             search.undecided.add(r.text)

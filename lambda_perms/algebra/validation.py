@@ -31,10 +31,10 @@ unknown names silently; each such message names the universe's data date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-import re
 from functools import cache, lru_cache
 from typing import Any
 
@@ -164,7 +164,9 @@ def _statement_findings(statement: Statement, path: str, known: Universe) -> Ite
             if pattern.is_wildcard or not known.exists(pattern):
                 continue
             where = _element_path(path, "Action", statement.action, i)
-            yield from _resource_findings(pattern, statement.resource, where, path, known, reach)
+            yield from _resource_findings(
+                pattern, statement.resource, where, path, known, reach=reach
+            )
     if allow:
         yield from _passrole_findings(statement, path, known)
 
@@ -252,7 +254,11 @@ def _service_of_format(arn_format: str) -> str | None:
     """The service segment of every instance of ``arn_format`` (whose partition placeholder
     holds no ``:``), when it is literal; ``None`` otherwise."""
     parts = arn_format.split(":", 3)
-    if len(parts) < 4 or parts[0] != "arn" or not (parts[1] == "${Partition}" or "$" not in parts[1]):
+    if (
+        len(parts) < 4
+        or parts[0] != "arn"
+        or not (parts[1] == "${Partition}" or "$" not in parts[1])
+    ):
         return None
     if any(c in parts[1] + parts[2] for c in "*?") or "$" in parts[2]:
         return None
@@ -265,6 +271,7 @@ def _resource_findings(
     where: str,
     path: str,
     known: Universe,
+    *,
     reach: _Reach | None = None,
 ) -> Iterator[Finding]:
     types = known.resource_types(action)

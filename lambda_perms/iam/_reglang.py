@@ -12,19 +12,24 @@ may cross segments. So a question about a pattern with variables is answered for
 the variable could take at once; where that is uncertain the answer errs towards "these sets
 differ", never towards "this policy covers that one".
 
-Cost, and the budget. The product of the patterns' automata is explored on the fly, one state
-being the set of live positions of every pattern at once (a bit set: one Python integer), so a
-step costs a few integer operations over ``P`` bits, ``P`` the patterns' total length. A
-search visits each product state once and stops early where the answer can no longer change
-(a pattern whose final segment-crossing ``*`` is live matches every continuation; one with no
-live position matches none). The number of product states is at most ``(P + 1)`` for one
-pattern and can grow exponentially with the number of patterns in the worst case (deciding
-whether a pattern is covered by a union of patterns is coNP-hard), so every search takes a
-``budget`` of states: past it, :class:`BudgetExceeded` is raised and the caller takes its
-documented, sound fallback. A search costs ``O(budget * |alphabet| * P / 64)`` word
-operations. The cheap necessary conditions that avoid most searches (a literal head and tail
-every word of a pattern starts and ends with; witnesses; single-pattern prefix containment)
-are in :class:`Index` and :func:`subsumed`.
+Cost, and the budget (the bound every algebra operation states). The product of the
+patterns' automata is explored on the fly, one state being the set of live positions of every
+pattern at once (a bit set: one Python integer), so a transition costs a few integer
+operations over ``P`` bits, ``P`` the patterns' total length. A search visits each product
+state once and stops early where the answer can no longer change (a pattern whose final
+segment-crossing ``*`` is live matches every continuation, and its other positions are
+forgotten; one with no live position matches none; callers prune what they know cannot
+succeed). The number of product states is at most ``P + 1`` for one pattern and can grow
+exponentially with the number of patterns in the worst case (deciding whether a pattern is
+covered by a union of patterns is coNP-hard), so every search takes a ``budget`` of
+*transitions* (states expanded times symbol classes): past it, :class:`BudgetExceeded` is
+raised and the caller takes its documented, sound fallback. A search therefore costs at most
+``O(budget * P / 64)`` word operations; a union search takes at most :data:`UNION_LIMIT`
+patterns (measured: about 6 microseconds a transition at that limit, so the default budget of
+a search is about 0.3 s at worst). Most questions never reach a search: cheap necessary
+conditions come first (a literal head and tail every word of a pattern starts and ends with,
+an anchor after a literal ``:``, witness words, a shared token prefix or suffix, single
+prefix containment; see :class:`Index` and :func:`subsumed`).
 """
 
 from __future__ import annotations
@@ -37,12 +42,12 @@ from lambda_perms.errors import LambdaPermsError
 
 __all__ = [
     "DEFAULT_BUDGET",
+    "UNION_LIMIT",
     "Budget",
     "BudgetExceeded",
     "Index",
     "Machine",
     "Pattern",
-    "UNION_LIMIT",
     "compile_pattern",
     "exists",
     "head",
@@ -71,15 +76,15 @@ DEFAULT_BUDGET = 50_000
 
 
 class BudgetExceeded(LambdaPermsError):
-    """An exact search would visit more product states than its budget allows.
+    """An exact search would take more transitions than its budget allows.
 
     Internal: every caller in the algebra catches it and takes a sound fallback.
     """
 
 
 class Budget:
-    """Product states that several searches may visit together (one algebra call's bound),
-    and at most ``per_search`` in any one of them."""
+    """Transitions that several searches may take together (one algebra call's bound), and
+    at most ``per_search`` in any one of them."""
 
     __slots__ = ("left", "per_search")
 
@@ -142,8 +147,8 @@ class Pattern(tuple[Token, ...]):
 
 class _Facts:
     __slots__ = (
-        "any_stay",
         "anchor",
+        "any_stay",
         "chain",
         "form",
         "hash",
@@ -175,18 +180,7 @@ class _Facts:
         self.universal = bool(kinds) and kinds[-1] == _STAR_ANY
         body = kinds[:-1] if self.universal else kinds
         self.form = (self.head, self.universal) if all(k == _LIT for k in body) else None
-        # the literal runs between wildcards (past the head, before the tail), in order
-        pieces: list[str] = []
-        run_chars: list[str] = []
-        for kind, value in pattern[n_head : len(kinds) - n_tail]:
-            if kind == _LIT:
-                run_chars.append(value)
-            elif run_chars:
-                pieces.append("".join(run_chars))
-                run_chars = []
-        if run_chars:
-            pieces.append("".join(run_chars))
-        self.pieces = tuple(pieces)
+        self.pieces = _pieces(pattern, n_head, len(kinds) - n_tail)
         stars = ord_adv = ord_stay = any_stay = 0
         lit_adv: dict[str, int] = {}
         chain = run = 0
@@ -208,21 +202,7 @@ class _Facts:
         self.chain = max(chain, 1)
         self.moves: dict[str, tuple[int, int]] = {}
         self.witnesses: list[str] | None = None
-        # the anchor: first characters of the longest literal run after a literal ':' past the
-        # head (None when there is none: the head alone decides)
-        anchor: str | None = None
-        for p in range(n_head, len(pattern)):
-            if pattern[p] != (_LIT, ":"):
-                continue
-            run_text = []
-            for kind, value in pattern[p + 1 : p + 1 + _ANCHOR]:
-                if kind != _LIT:
-                    break
-                run_text.append(value)
-            text = "".join(run_text)
-            if anchor is None or len(text) > len(anchor):
-                anchor = text
-        self.anchor = anchor
+        self.anchor = _anchor(pattern, n_head)
 
     def move(self, symbol: str) -> tuple[int, int]:
         """``(advance, stay)`` bits of this pattern for one symbol."""
@@ -234,6 +214,39 @@ class _Facts:
                 found = (self.ord_adv | self.lit_adv.get(symbol, 0), self.ord_stay)
             self.moves[symbol] = found
         return found
+
+
+def _pieces(pattern: tuple[Token, ...], start: int, end: int) -> tuple[str, ...]:
+    """The literal runs between wildcards of ``pattern[start:end]``, in order."""
+    pieces: list[str] = []
+    run: list[str] = []
+    for kind, value in pattern[start:end]:
+        if kind == _LIT:
+            run.append(value)
+        elif run:
+            pieces.append("".join(run))
+            run = []
+    if run:
+        pieces.append("".join(run))
+    return tuple(pieces)
+
+
+def _anchor(pattern: tuple[Token, ...], n_head: int) -> str | None:
+    """The first characters of the longest literal run after a literal ``:`` past the head
+    (``None`` when there is none: the head alone decides)."""
+    anchor: str | None = None
+    for p in range(n_head, len(pattern)):
+        if pattern[p] != (_LIT, ":"):
+            continue
+        run = []
+        for kind, value in pattern[p + 1 : p + 1 + _ANCHOR]:
+            if kind != _LIT:
+                break
+            run.append(value)
+        text = "".join(run)
+        if anchor is None or len(text) > len(anchor):
+            anchor = text
+    return anchor
 
 
 _ANCHOR = 48  # characters of a pattern's anchor that are indexed
@@ -352,7 +365,7 @@ class Machine:
                 if kind in (_LIT, _VAR):
                     symbols.add(value)
         # explore the unnamed character last pushed, so first popped: it breaks literals soonest
-        alphabet = sorted(symbols - {_OTHER}) + [_OTHER]
+        alphabet = [*sorted(symbols - {_OTHER}), _OTHER]
         adv = dict.fromkeys(alphabet, 0)
         stay = dict.fromkeys(alphabet, 0)
         base: list[int] = []
@@ -487,7 +500,7 @@ def exists(
     ``accept`` must be a pure function of the vector; it is called on the vectors of
     reachable product states. The search visits each product state once.
 
-    :raises BudgetExceeded: when more than ``budget`` states would be visited.
+    :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
     """
     if not patterns:
         return accept(())
@@ -501,14 +514,16 @@ def exists(
     return machine.search(lambda state: accept(machine.vector(state)), budget=budget)
 
 
-def regions(patterns: Sequence[Pattern], *, budget: int | Budget | None = None) -> list[frozenset[int]]:
+def regions(
+    patterns: Sequence[Pattern], *, budget: int | Budget | None = None
+) -> list[frozenset[int]]:
     """Every distinct set of patterns (by index) that some resource is matched by exactly.
 
     Together they are all the regions the patterns carve out of the space of resources
     (including the region no pattern matches), each given by the patterns that match it.
     Their number can be exponential in the number of patterns.
 
-    :raises BudgetExceeded: when more than ``budget`` states would be visited.
+    :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
     """
     if not patterns:
         return [frozenset()]
@@ -579,7 +594,7 @@ def is_subset(
 ) -> bool:
     """Whether every resource matched by some pattern of ``inner`` is matched by ``outer``.
 
-    :raises BudgetExceeded: when more than ``budget`` states would be visited.
+    :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
     """
     inner = [p for p in inner if not (is_literal(p) and any(matches(q, head(p)) for q in outer))]
     if not inner:
@@ -642,6 +657,7 @@ def _sub(tokens: tuple[Token, ...]) -> Pattern:
 #: The most patterns one union search takes (a search over more is not attempted: the
 #: caller's fallback applies, as when the budget runs out).
 UNION_LIMIT = 256
+
 
 class Index:
     """Patterns indexed for two cheap necessary conditions.
@@ -734,10 +750,14 @@ def witnesses(pattern: Pattern) -> list[str]:
     text across a ``:``."""
     facts = pattern.facts
     if facts.witnesses is None:
-        facts.witnesses = [] if facts.variables else [
-            "".join(value if kind == _LIT else fill[kind] for kind, value in pattern)
-            for fill in _FILLS
-        ]
+        facts.witnesses = (
+            []
+            if facts.variables
+            else [
+                "".join(value if kind == _LIT else fill[kind] for kind, value in pattern)
+                for fill in _FILLS
+            ]
+        )
     return facts.witnesses
 
 
@@ -763,7 +783,7 @@ def subsumed(
     by its head, others by a search); only then the union of the patterns that can share a
     word with ``pattern`` (at most :data:`UNION_LIMIT`) is searched.
 
-    :raises BudgetExceeded: when one exact search would visit more than ``budget`` states,
+    :raises BudgetExceeded: when one exact search would take more than ``budget`` transitions,
         or the union search would take more than :data:`UNION_LIMIT` patterns.
     """
     patterns = index.patterns

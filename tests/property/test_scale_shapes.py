@@ -33,12 +33,32 @@ ACTIONS = tuple(
     sorted(
         {
             *_shapes.ACTION_POOL,
-            *"""ec2:DescribeInstances ec2:DescribeVolumes ec2:DescribeImages ec2:RunInstances
-            ec2:GetConsoleOutput s3:GetObject s3:GetObjectAcl s3:PutObject s3:DeleteObject
-            s3:ListBucket lambda:InvokeFunction lambda:GetFunction lambda:UpdateFunctionCode
-            dynamodb:GetItem dynamodb:Query dynamodb:PutItem logs:PutLogEvents
-            logs:CreateLogGroup cloudformation:DescribeStackSet cloudformation:DeleteStackSet
-            cloudformation:DescribeStacks iam:PassRole iam:GetRole sqs:SendMessage""".split(),
+            *[
+                "ec2:DescribeInstances",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeImages",
+                "ec2:RunInstances",
+                "ec2:GetConsoleOutput",
+                "s3:GetObject",
+                "s3:GetObjectAcl",
+                "s3:PutObject",
+                "s3:DeleteObject",
+                "s3:ListBucket",
+                "lambda:InvokeFunction",
+                "lambda:GetFunction",
+                "lambda:UpdateFunctionCode",
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "logs:PutLogEvents",
+                "logs:CreateLogGroup",
+                "cloudformation:DescribeStackSet",
+                "cloudformation:DeleteStackSet",
+                "cloudformation:DescribeStacks",
+                "iam:PassRole",
+                "iam:GetRole",
+                "sqs:SendMessage",
+            ],
         }
     )
 )
@@ -200,8 +220,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         statement: dict[str, Any] = {
             "Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"])),
             "Action": draw(
-                st.lists(st.sampled_from(["ec2:Describe*", "ec2:RunInstances", "s3:GetObject"]),
-                         min_size=1, max_size=2)  # fmt: skip
+                st.lists(
+                    st.sampled_from(["ec2:Describe*", "ec2:RunInstances", "s3:GetObject"]),
+                    min_size=1,
+                    max_size=2,
+                )
             ),
             "NotResource" if draw(st.integers(0, 6)) == 0 else "Resource": draw(
                 st.lists(FAMILIES, min_size=1, max_size=5)
@@ -254,7 +277,6 @@ def test_minimize_on_segment_stars(a: dict[str, Any], wildcards: bool, budget: i
     resources, ctxs = _space(a)
     assert meaning(result.policy.to_dict(), resources, ctxs) == meaning(a, resources, ctxs)
     assert result.policy.size() <= original.size()
-
 
 
 @pytest.mark.parametrize(
