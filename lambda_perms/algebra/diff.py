@@ -205,13 +205,14 @@ def _uncovered(
     for action, positions in by_action.items():
         groups[tuple(positions)].append(action)
     entries: list[DiffEntry] = []
+    budget = _reglang.Budget(SEARCH_BUDGET)  # shared by every search of this call
     for signature, actions in sorted(groups.items()):
         relevant = [every[p] for p in signature]
         inner_here = [g for g in relevant if g.index < len(inner_grants)]
         outer_here = [g for g in relevant if g.index >= len(inner_grants)]
         if not any(g.effect is Effect.ALLOW for g in inner_here):
             continue
-        for grant, unit in _uncovered_units(inner_here, outer_here):
+        for grant, unit in _uncovered_units(inner_here, outer_here, budget=budget):
             entries.extend(_entries(grant, unit, actions, space))
             if first_only:
                 return tuple(entries)
