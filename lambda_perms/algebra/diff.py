@@ -277,12 +277,13 @@ def _uncovered_units(
 
     found: list[tuple[tuple[int, int], tuple[_Grant, _Unit]]] = []
     judges: dict[Any, _Judge] = {}
+    group = _Group(denies, allows, rescues, slots)
     for grant in inner:
         if grant.effect is not Effect.ALLOW:
             continue
         judge = judges.get(grant.atom)
         if judge is None:  # the judge depends on the grant only through its atom
-            judge = judges[grant.atom] = _Judge(grant, denies, allows, rescues, slots)
+            judge = judges[grant.atom] = _Judge(grant.atom, group)
         for n, unit in enumerate(_units(grant)):
             try:
                 escapes = judge.escapes(
@@ -310,76 +311,137 @@ def _implies(rescue: _Shape, deny: _Shape) -> bool:
     return set(d_slots) <= set(r_slots) if d_not else set(d_slots) >= set(r_slots)
 
 
-class _Judge:
-    """Whether one Allow grant of ``inner`` has a request outside ``outer`` on a resource,
-    decided from the set of patterns the resource matches (see :func:`_uncovered_units`)."""
+_DENY, _ALLOW, _RESCUE = range(3)  # inner Deny; outer Allow; outer Deny
+
+
+class _Group:
+    """The grants one unit question looks at, indexed once per group of actions: inner
+    Denies, outer Allows and outer Denies, by the pattern slots of their Resource lists
+    (grants without Resource or with NotResource are kept apart, checked one by one)."""
 
     def __init__(
         self,
-        grant: _Grant,
         denies: Sequence[_Grant],
         allows: Sequence[_Grant],
         rescues: Sequence[_Grant],
         slots: dict[int, tuple[int, ...] | None],
     ) -> None:
-        self.atom = grant.atom
-        forced = ((), grant.atom)
-
         def shape(g: _Grant) -> _Shape:
             return slots[g.index], g.not_resource, g.atom
 
-        # inner Denies that would need the grant's own atom (or nothing) false: blockers
-        self.blockers = [shape(g) for g in denies if g.atom in forced]
-        self.denies = [shape(g) for g in denies if g.atom not in forced]
-        # outer Allows that cannot be made false: they cover unless a Deny rescues
-        self.coverers = [shape(g) for g in allows if g.atom in forced]
-        denying: dict[Any, list[_Shape]] = defaultdict(list)
-        for g in denies:
-            denying[g.atom].append(shape(g))
+        self.denies = [shape(g) for g in denies]
+        self.allows = [shape(g) for g in allows]
         # an outer Deny is no rescue when an inner Deny under the same atom applies wherever
-        # it does (that atom must then be false)
-        self.rescues = [
-            r
-            for r in (shape(g) for g in rescues)
-            if not any(_implies(r, d) for d in denying.get(r[2], ()))
-        ]
-        self.killers = [s for s, negated, _ in self.blockers if s is not None and not negated]
-        if not self.rescues:
-            self.killers += [s for s, negated, _ in self.coverers if s is not None and not negated]
-        self.killing = frozenset(j for element in self.killers for j in element)
-        related = [*self.blockers, *self.denies, *self.coverers, *self.rescues]
-        self.related = frozenset(j for s, _, _ in related if s is not None for j in s)
-        # which grants a resource's patterns make apply: by pattern slot for Resource grants;
-        # grants without Resource or with NotResource are checked one by one
-        self._by_slot: dict[int, list[tuple[int, _Shape]]] = defaultdict(list)
-        self._always: list[tuple[int, _Shape]] = []
-        for category, shapes in enumerate(
-            (self.blockers, self.denies, self.rescues, self.coverers)
-        ):
+        # it does (that atom must then be false); inner Denies found by atom and slot
+        by_atom_slot: dict[tuple[Any, int], list[_Shape]] = defaultdict(list)
+        loose: dict[Any, list[_Shape]] = defaultdict(list)
+        for d in self.denies:
+            if d[0] is None or d[1]:
+                loose[d[2]].append(d)
+            else:
+                for j in set(d[0]):
+                    by_atom_slot[(d[2], j)].append(d)
+
+        def shadowed(r: _Shape) -> bool:
+            if r[2] == ():
+                return False
+            near = loose.get(r[2], [])
+            if r[0] is not None and not r[1] and r[0]:
+                near = near + by_atom_slot.get((r[2], r[0][0]), [])
+            return any(_implies(r, d) for d in near)
+
+        self.rescues = [r for r in (shape(g) for g in rescues) if not shadowed(r)]
+        self.by_slot: dict[int, list[tuple[int, _Shape]]] = defaultdict(list)
+        self.always: list[tuple[int, _Shape]] = []
+        # Resource slots of each kind under each atom (which patterns always decide)
+        self.resource_slots: dict[tuple[int, Any], set[int]] = defaultdict(set)
+        for kind, shapes in ((_DENY, self.denies), (_ALLOW, self.allows), (_RESCUE, self.rescues)):
             for element, negated, atom in shapes:
                 if element is None or negated:
-                    self._always.append((category, (element, negated, atom)))
+                    self.always.append((kind, (element, negated, atom)))
                 else:
+                    self.resource_slots[(kind, atom)].update(element)
                     for j in set(element):
-                        self._by_slot[j].append((category, (element, negated, atom)))
+                        self.by_slot[j].append((kind, (element, negated, atom)))
+        every = [*self.denies, *self.allows, *self.rescues]
+        self.related = frozenset(j for e, _, _ in every if e is not None for j in e)
+
+
+class _Judge:
+    """Whether an Allow grant of ``inner`` under one condition atom has a request outside
+    ``outer`` on a resource, decided from the set of patterns the resource matches (see
+    :func:`_uncovered_units`)."""
+
+    def __init__(self, atom: Any, group: _Group) -> None:
+        self.atom = atom
+        self.group = group
+        self.forced = ((), atom)
+        self._lists: tuple[list[_Shape], list[_Shape], list[_Shape], list[_Shape]] | None = None
+        self._loose: tuple[list[_Shape], list[_Shape]] | None = None
+
+    @property
+    def lists(self) -> tuple[list[_Shape], list[_Shape], list[_Shape], list[_Shape]]:
+        """(blockers, other inner Denies, rescues, coverers) under this atom: built only
+        when a unit needs them."""
+        if self._lists is None:
+            g, forced = self.group, self.forced
+            self._lists = (
+                [d for d in g.denies if d[2] in forced],
+                [d for d in g.denies if d[2] not in forced],
+                g.rescues,
+                [a for a in g.allows if a[2] in forced],
+            )
+        return self._lists
+
+    @property
+    def loose(self) -> tuple[list[_Shape], list[_Shape]]:
+        """The blockers and coverers without Resource or with NotResource."""
+        if self._loose is None:
+            always = self.group.always
+            self._loose = (
+                [shape for kind, shape in always if kind == _DENY and shape[2] in self.forced],
+                [shape for kind, shape in always if kind == _ALLOW and shape[2] in self.forced],
+            )
+        return self._loose
+
+    def kills(self, j: int) -> bool:
+        """Whether a resource matching pattern ``j`` is never uncovered (an inner Deny, or
+        with no outer Deny an outer Allow, that cannot be made false has ``j``)."""
+        slots = self.group.resource_slots
+        kinds = (_DENY,) if self.group.rescues else (_DENY, _ALLOW)
+        return any(j in slots.get((kind, atom), ()) for kind in kinds for atom in self.forced)
 
     def judge(self, matched: frozenset[int]) -> bool:
         """Whether some truth values make the request on a resource uncovered, given the
         pattern slots the resource matches: ``O(grants that apply)``."""
-        applying: list[list[_Shape]] = [[], [], [], []]
-        for j in matched:
-            for category, shape in self._by_slot.get(j, ()):
-                applying[category].append(shape)
-        for category, (element, negated, atom) in self._always:
-            if element is None or matched.isdisjoint(element):
-                applying[category].append((element, negated, atom))
-        blockers, denies, rescues, coverers = applying
-        if blockers:
+        forced = self.forced
+        group = self.group
+        false: set[Any] = set()
+        rescues: list[Any] = []
+        covered = False
+
+        def take(kind: int, atom: Any) -> bool:
+            nonlocal covered
+            if kind == _DENY:
+                if atom in forced:
+                    return True  # blocked: the inner Deny cannot be made false
+                false.add(atom)
+            elif kind == _RESCUE:
+                rescues.append(atom)
+            elif atom in forced:
+                covered = True
             return False
-        false = {atom for _, _, atom in denies}
-        if any(atom == () or atom not in false for _, _, atom in rescues):
+
+        for j in matched:
+            for kind, (_, _, atom) in group.by_slot.get(j, ()):
+                if take(kind, atom):
+                    return False
+        for kind, (element, _, atom) in group.always:
+            if (element is None or matched.isdisjoint(element)) and take(kind, atom):
+                return False
+        if any(atom == () or atom not in false for atom in rescues):
             return True
-        return not coverers
+        return not covered
 
     def escapes(
         self,
@@ -412,9 +474,11 @@ class _Judge:
                 return True
             return negated_element and excluded is not None and excluded.issuperset(element)
 
-        if any(everywhere(e, n) for e, n, _ in self.blockers):
+        # only a grant without Resource, or with NotResource, can apply to all of a unit
+        blockers, coverers = self.loose
+        if any(everywhere(e, n) for e, n, _ in blockers):
             return False
-        if not self.rescues and any(everywhere(e, n) for e, n, _ in self.coverers):
+        if not self.group.rescues and any(everywhere(e, n) for e, n, _ in coverers):
             return False
         # witness words: of the unit, then of the patterns near it (exact: each is a resource)
         words = list(_reglang.witnesses(pattern)) if pattern is not None else ["\x00"]
@@ -422,10 +486,9 @@ class _Judge:
             return True
         # a pattern that contains the unit and always decides against it: covered
         if pattern is not None:
-            killing = self.killing
-            if inside in killing:
+            if inside is not None and self.kills(inside):
                 return False
-            containers = set(killing.intersection(members(words[0]))) if words else set(killing)
+            containers = {j for j in members(words[0]) if self.kills(j)} if words else set()
             for w in words[1:]:
                 containers &= members(w)
             for j in sorted(containers):
@@ -433,8 +496,8 @@ class _Judge:
                     return False
             near = [j for j in index.candidates(pattern) if j != inside]
         else:
-            near = sorted(self.related | set(own))
-        relevant = [j for j in near if j in self.related or j in own]
+            near = sorted(self.group.related | set(own))
+        relevant = [j for j in near if j in self.group.related or j in own]
         for j in relevant:
             for w in _reglang.witnesses(patterns[j]):
                 if (pattern is None or _reglang.matches(pattern, w)) and judge_word(w):
@@ -473,10 +536,9 @@ class _Judge:
 
         unit_mask = mask(own)
         kill = 0
-        for element in self.killers:
-            for j in element:
-                if j in position:
-                    kill |= machine.universal[position[j]]
+        for j, k in position.items():
+            if self.kills(j):
+                kill |= machine.universal[k]
         first = machine.masks[0] if inside is not None else 0
 
         def shaped(shapes: list[_Shape]) -> list[tuple[int | None, int, int, bool, Any]]:
@@ -493,8 +555,9 @@ class _Judge:
                 out.append((mask(e), live, universal, n, atom))
             return out
 
-        blockers, denies = shaped(self.blockers), shaped(self.denies)
-        rescues, coverers = shaped(self.rescues), shaped(self.coverers)
+        lists = self.lists
+        blockers, denies = shaped(lists[0]), shaped(lists[1])
+        rescues, coverers = shaped(lists[2]), shaped(lists[3])
         own_universal = sum(machine.universal[position[j]] for j in own if j in position)
 
         def accept(state: int) -> bool:

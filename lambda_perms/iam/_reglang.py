@@ -284,23 +284,23 @@ def compile_pattern(text: str, variables: bool = True) -> Pattern:
 
 def head(pattern: Pattern) -> str:
     """The literal text every word of ``pattern`` starts with (up to its first wildcard)."""
-    return pattern.facts.head
+    return _pattern(pattern).facts.head
 
 
 def tail(pattern: Pattern) -> str:
     """The literal text every word of ``pattern`` ends with (after its last wildcard)."""
-    return pattern.facts.tail
+    return _pattern(pattern).facts.tail
 
 
 def is_literal(pattern: Pattern) -> bool:
     """Whether ``pattern`` matches exactly one word, its text (no wildcard, no variable)."""
-    return pattern.facts.literal
+    return _pattern(pattern).facts.literal
 
 
 def matches(pattern: Pattern, word: str) -> bool:
     """Whether ``pattern`` matches ``word`` (a string of ordinary characters and ``:``, such as
     a literal pattern's text or a witness), by running its automaton: ``O(len(word))``."""
-    facts = pattern.facts
+    facts = _pattern(pattern).facts
     form = facts.form
     if form is not None:
         return word.startswith(form[0]) if form[1] else word == form[0]
@@ -358,7 +358,7 @@ class Machine:
     )
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        self.patterns = tuple(patterns)
+        self.patterns = tuple(_pattern(p) for p in patterns)
         symbols = {":", _OTHER}
         for pattern in self.patterns:
             for kind, value in pattern:
@@ -510,7 +510,7 @@ def exists(
             accept(tuple(i in members for i in range(len(patterns))))
             for members in _simple_member_sets(simple)
         )
-    machine = _machine(tuple(patterns))
+    machine = _machine(tuple(_pattern(p) for p in patterns))
     return machine.search(lambda state: accept(machine.vector(state)), budget=budget)
 
 
@@ -530,7 +530,7 @@ def regions(
     simple = _simple_forms(patterns)
     if simple is not None:
         return sorted(set(_simple_member_sets(simple)), key=sorted)
-    machine = _machine(tuple(patterns))
+    machine = _machine(tuple(_pattern(p) for p in patterns))
     found: set[int] = set()
 
     def collect(state: int) -> bool:
@@ -579,14 +579,14 @@ def _simple_forms(patterns: Sequence[Pattern]) -> list[tuple[str, bool]] | None:
 
 
 def _simple_form(pattern: Pattern) -> tuple[str, bool] | None:
-    return pattern.facts.form
+    return _pattern(pattern).facts.form
 
 
 def is_simple(pattern: Pattern) -> bool:
     """Whether ``pattern`` is a literal, a literal followed by a final ``*``, or ``*``: then
     the words :func:`witnesses` gives for a set of such patterns, and a character no pattern
     names, meet every region the set carves out."""
-    return pattern.facts.form is not None
+    return _pattern(pattern).facts.form is not None
 
 
 def is_subset(
@@ -596,6 +596,8 @@ def is_subset(
 
     :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
     """
+    outer = [_pattern(p) for p in outer]
+    inner = [_pattern(p) for p in inner]
     inner = [p for p in inner if not (is_literal(p) and any(matches(q, head(p)) for q in outer))]
     if not inner:
         return True
@@ -651,6 +653,11 @@ def _sub(tokens: tuple[Token, ...]) -> Pattern:
     return Pattern(tokens)
 
 
+def _pattern(tokens: Sequence[Token]) -> Pattern:
+    """``tokens`` as a :class:`Pattern` (callers may pass plain tuples of tokens)."""
+    return tokens if isinstance(tokens, Pattern) else _sub(tuple(tokens))
+
+
 # -- many patterns: which can meet, and which are subsumed ----------------------------------
 
 
@@ -684,7 +691,7 @@ class Index:
     )
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
-        self.patterns = tuple(patterns)
+        self.patterns = tuple(_pattern(p) for p in patterns)
         self._heads = [head(p) for p in self.patterns]
         self._tails = [tail(p) for p in self.patterns]
         self._by_head: dict[str, list[int]] = {}
@@ -748,6 +755,7 @@ def witnesses(pattern: Pattern) -> list[str]:
     """A few words of ``pattern`` (none for a pattern with variables): each wildcard as
     little as it can be, as a character no pattern names, and (a segment-crossing ``*``) as
     text across a ``:``."""
+    pattern = _pattern(pattern)
     facts = pattern.facts
     if facts.witnesses is None:
         facts.witnesses = (
