@@ -76,18 +76,25 @@ def split(policy: Policy, limit: int | str = "managed") -> tuple[Policy, ...]:
 
     quota = quota_of(limit)
     empty = _Policy.of(version=policy.version, kind=policy.kind)
+    # a part's size is the empty document's, plus its statements' compact JSON, plus the
+    # commas between them (the canonical JSON is built that way), so each statement is
+    # serialised once and a part is never re-serialised: O(size of the policy) in all
+    base = policy_size(empty)
     parts: list[list[Statement]] = [[]]
+    used = base
 
-    def fits(statements: list[Statement]) -> bool:
-        candidate = _Policy.of(*statements, version=policy.version, kind=policy.kind)
-        return policy_size(candidate) <= quota
+    def size_of(statement: Statement) -> int:
+        return len(json.dumps(statement.to_dict(), separators=(",", ":"), ensure_ascii=False))
 
     for statement in policy.statements:
-        for piece in _pieces(statement, lambda s: fits([s]), policy_size(empty)):
-            if fits([*parts[-1], piece]):
+        for piece in _pieces(statement, lambda s: base + size_of(s) <= quota, base):
+            extra = size_of(piece)
+            if used + extra + (1 if parts[-1] else 0) <= quota:
+                used += extra + (1 if parts[-1] else 0)
                 parts[-1].append(piece)
             else:
                 parts.append([piece])
+                used = base + extra
     return tuple(
         _Policy.of(*statements, version=policy.version, id=policy.id, kind=policy.kind)
         for statements in parts

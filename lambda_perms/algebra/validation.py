@@ -44,9 +44,10 @@ unknown names silently; each such message names the universe's data date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from lambda_perms._universe import Universe
@@ -156,11 +157,14 @@ def _statement_findings(statement: Statement, path: str, known: Universe) -> Ite
             f"{path}.NotResource",
         )
     if statement.action is not None and statement.resource is not None:
+        reach = _Reach(statement.resource)
         for i, pattern in enumerate(statement.action):
             if pattern.is_wildcard or not known.exists(pattern):
                 continue
             where = _element_path(path, "Action", statement.action, i)
-            yield from _resource_findings(pattern, statement.resource, where, path, known)
+            yield from _resource_findings(
+                pattern, statement.resource, where, path, known, reach=reach
+            )
     if allow:
         yield from _passrole_findings(statement, path, known)
 
@@ -206,12 +210,67 @@ def _action_findings(
         )
 
 
+class _Reach:
+    """Which ARN formats one statement's resources can meet, remembered per format; the
+    resources indexed by the service segment their literal head fixes (a format of another
+    service can never meet them), so a statement costs ``O(resources + formats)`` index
+    look-ups plus the few exact checks between patterns and formats of one service."""
+
+    def __init__(self, resources: tuple[ResourcePattern, ...]) -> None:
+        self.by_service: dict[str | None, list[str]] = {}
+        for r in resources:
+            self.by_service.setdefault(_service_of_pattern(r.text), []).append(r.text)
+        self.met: dict[str, bool] = {}
+
+    def meets(self, arn_format: str) -> bool:
+        found = self.met.get(arn_format)
+        if found is None:
+            service = _service_of_format(arn_format)
+            # a format of no fixed service: every resource may meet it
+            groups = list(self.by_service) if service is None else [None, service]
+            found = self.met[arn_format] = any(
+                _can_meet(r, arn_format) for g in groups for r in self.by_service.get(g, ())
+            )
+        return found
+
+
+def _service_of_pattern(pattern: str) -> str | None:
+    """The service segment every resource ``pattern`` matches has, when its literal head
+    fixes it (``arn:aws:s3:...``); ``None`` otherwise."""
+    first = pattern.find(":")
+    second = pattern.find(":", first + 1)
+    third = pattern.find(":", second + 1)
+    if first < 0 or second < 0 or third < 0:
+        return None
+    head = pattern[:third]
+    if "*" in head or "?" in head or "$" in head:
+        return None
+    return pattern[second + 1 : third]
+
+
+def _service_of_format(arn_format: str) -> str | None:
+    """The service segment of every instance of ``arn_format`` (whose partition placeholder
+    holds no ``:``), when it is literal; ``None`` otherwise."""
+    parts = arn_format.split(":", 3)
+    if (
+        len(parts) < 4
+        or parts[0] != "arn"
+        or not (parts[1] == "${Partition}" or "$" not in parts[1])
+    ):
+        return None
+    if any(c in parts[1] + parts[2] for c in "*?") or "$" in parts[2]:
+        return None
+    return parts[2]
+
+
 def _resource_findings(
     action: ActionPattern,
     resources: tuple[ResourcePattern, ...],
     where: str,
     path: str,
     known: Universe,
+    *,
+    reach: _Reach | None = None,
 ) -> Iterator[Finding]:
     types = known.resource_types(action)
     canonical = known.canonical(action).text
@@ -219,7 +278,8 @@ def _resource_findings(
     if types and not formats:
         return  # the data names resource types without ARN formats: nothing to check against
     if formats:
-        meets = any(_can_meet(r.text, f) for r in resources for f in formats)
+        reach = reach if reach is not None else _Reach(resources)
+        meets = any(reach.meets(f) for f in formats)
         expected = ", ".join(repr(f) for f in formats)
     else:  # an action without resource types is requested on the resource "*"
         meets = any(r.matches("*") for r in resources)
@@ -350,10 +410,74 @@ def _allows(kind: str, char: str) -> bool:
     return char not in ":/"  # _SEGMENT
 
 
+@cache
+def _format_regex(arn_format: str) -> re.Pattern[str]:
+    """A regex that full-matches the instances of ``arn_format`` (as the tokens say)."""
+    parts = []
+    for kind, char in _format_tokens(arn_format):
+        if kind == "char":
+            parts.append(re.escape(char))
+        else:
+            parts.append("[^:/]*" if kind == _SEGMENT else ".*")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def _sample(pattern: str) -> str:
+    """One resource ``pattern`` matches: its wildcards and variables as short as they go
+    (as :func:`_policy_tokens` reads them)."""
+    if "${" in pattern:
+        pattern = _VARIABLE.sub("", pattern)
+    return pattern.replace("*", "").replace("?", "a")
+
+
 def _can_meet(pattern: str, arn_format: str) -> bool:
-    """Whether some resource is matched by ``pattern`` and is an instance of ``arn_format``."""
+    """Whether some resource is matched by ``pattern`` and is an instance of ``arn_format``.
+
+    A pattern without wildcards or variables is one resource: matched against the format.
+    Otherwise one sample resource of the pattern is tried first; then an exact search over
+    pairs of positions, ``O(len(pattern) * len(arn_format))``, on the pattern with every
+    run of characters the format cannot tell apart written as one (so that it is shared by
+    the many patterns that differ only in names).
+    """
     if pattern == "*":
         return True
+    if _format_regex(arn_format).fullmatch(_sample(pattern)) is not None:
+        return True
+    if not has_wildcard(pattern) and "${" not in pattern:
+        return False  # the pattern's only resource is not an instance
+    return _meets(_blur(pattern, arn_format), arn_format)
+
+
+_BLUR = "\x01"  # a character in no policy and no format
+
+
+def _blur(pattern: str, arn_format: str) -> str:
+    """``pattern`` with each run of characters that are neither special (``* ? : /`` and a
+    variable's ``$ { }``) nor literal in ``arn_format`` replaced by one :data:`_BLUR`.
+
+    Exact for :func:`_meets`: such a character is matched only by a placeholder run of the
+    format (never by a literal), and a run that takes one takes any number of them.
+    """
+    keep = _format_literals(arn_format)
+    out: list[str] = []
+    for char in pattern:
+        if char in keep:
+            out.append(char)
+        elif not out or out[-1] != _BLUR:
+            out.append(_BLUR)
+    return "".join(out)
+
+
+@cache
+def _format_literals(arn_format: str) -> frozenset[str]:
+    return frozenset("*?:/${}") | {c for kind, c in _format_tokens(arn_format) if kind == "char"}
+
+
+@lru_cache(maxsize=65536)
+def _meets(pattern: str, arn_format: str) -> bool:
     a, b = _policy_tokens(pattern), _format_tokens(arn_format)
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]

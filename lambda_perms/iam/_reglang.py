@@ -11,14 +11,56 @@ as opaque symbols, one per variable: a variable is matched only by itself and by
 may cross segments. So a question about a pattern with variables is answered for every value
 the variable could take at once; where that is uncertain the answer errs towards "these sets
 differ", never towards "this policy covers that one".
+
+Cost, and the budget (the bound every algebra operation states). The product of the
+patterns' automata is explored on the fly, one state being the set of live positions of every
+pattern at once (a bit set: one Python integer), so a transition costs a few integer
+operations over ``P`` bits, ``P`` the patterns' total length. A search visits each product
+state once and stops early where the answer can no longer change (a pattern whose final
+segment-crossing ``*`` is live matches every continuation, and its other positions are
+forgotten; one with no live position matches none; callers prune what they know cannot
+succeed). The number of product states is at most ``P + 1`` for one pattern and can grow
+exponentially with the number of patterns in the worst case (deciding whether a pattern is
+covered by a union of patterns is coNP-hard), so every search takes a ``budget`` of
+*transitions* (states expanded times symbol classes): past it, :class:`BudgetExceeded` is
+raised and the caller takes its documented, sound fallback. A search therefore costs at most
+``O(budget * P / 64)`` word operations; a union search takes at most :data:`UNION_LIMIT`
+patterns (measured: about 6 microseconds a transition at that limit, so the default budget of
+a search is about 0.3 s at worst). Most questions never reach a search: cheap necessary
+conditions come first (a literal head and tail every word of a pattern starts and ends with,
+an anchor after a literal ``:``, witness words, a shared token prefix or suffix, single
+prefix containment; see :class:`Index` and :func:`subsumed`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
-__all__ = ["Pattern", "compile_pattern", "covered", "exists", "is_subset", "regions"]
+from lambda_perms.errors import LambdaPermsError
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "UNION_LIMIT",
+    "Budget",
+    "BudgetExceeded",
+    "Index",
+    "Machine",
+    "Pattern",
+    "compile_pattern",
+    "covered",
+    "exists",
+    "head",
+    "is_literal",
+    "is_simple",
+    "is_subset",
+    "matches",
+    "regions",
+    "subsumed",
+    "tail",
+    "witnesses",
+]
 
 # Token kinds. A pattern is a tuple of tokens; each token either consumes one symbol
 # (LIT, ONE, VAR) or is a star that consumes any number of symbols it admits.
@@ -28,6 +70,36 @@ _LIT, _ONE, _VAR, _STAR_SEG, _STAR_ANY = range(5)
 # can never occur in a policy (IAM allows only U+0009-U+00FF) or in a literal.
 _VAR_BASE = 0xE000
 _OTHER = "\x00"  # stands for every character no pattern names
+
+#: The transitions (states expanded times symbol classes) one search may take before it
+#: gives up (see the module docstring).
+DEFAULT_BUDGET = 50_000
+
+
+class BudgetExceeded(LambdaPermsError):
+    """An exact search would take more transitions than its budget allows.
+
+    Internal: every caller in the algebra catches it and takes a sound fallback.
+    """
+
+
+class Budget:
+    """Transitions that several searches may take together (one algebra call's bound), and
+    at most ``per_search`` in any one of them."""
+
+    __slots__ = ("left", "per_search")
+
+    def __init__(self, total: int, per_search: int = DEFAULT_BUDGET) -> None:
+        self.left = total
+        self.per_search = per_search
+
+
+def _limit(budget: int | Budget | None) -> int:
+    if budget is None:
+        return -1
+    if isinstance(budget, Budget):
+        return max(0, min(budget.left, budget.per_search))
+    return budget
 
 
 # variable name (lower case) -> its symbol; grows as patterns with new variables are compiled
@@ -42,8 +114,143 @@ def _vs(name: str) -> str:
     return symbol
 
 
+def _is_var(symbol: str) -> bool:
+    return _VAR_BASE <= ord(symbol) < _VAR_BASE + 0x1000
+
+
 Token = tuple[int, str]
-Pattern = tuple[Token, ...]
+
+
+class Pattern(tuple[Token, ...]):
+    """A compiled resource pattern: its tokens (a tuple), with the facts the searches need
+    computed once (and its hash, which a tuple would recompute on every look-up).
+
+    ``head``/``tail``: the literal text every word starts/ends with; ``literal``: no
+    wildcard and no variable (one word, its text); ``form``: ``(text, final star)`` when the
+    pattern is a literal or a literal followed by a final segment-crossing ``*``, else
+    ``None``. Bit tables (bit ``p``: before token ``p``; bit ``len``: the end): a symbol
+    advances the positions whose token consumes it and keeps the stars that admit it; an
+    ordinary character (not ``:``, not a variable) advances ``?`` and its own literal and is
+    admitted by every star; ``:`` and variables advance their own literal or variable and are
+    admitted only by a segment-crossing ``*``.
+    """
+
+    facts: _Facts
+
+    def __new__(cls, tokens: Sequence[Token]) -> Pattern:
+        self = super().__new__(cls, tokens)
+        self.facts = _Facts(self)
+        return self
+
+    def __hash__(self) -> int:
+        return self.facts.hash
+
+
+class _Facts:
+    __slots__ = (
+        "anchor",
+        "any_stay",
+        "chain",
+        "form",
+        "hash",
+        "head",
+        "length",
+        "lit_adv",
+        "literal",
+        "moves",
+        "ord_adv",
+        "ord_stay",
+        "pieces",
+        "stars",
+        "tail",
+        "universal",
+        "variables",
+        "witnesses",
+    )
+
+    def __init__(self, pattern: tuple[Token, ...]) -> None:
+        self.hash = tuple.__hash__(pattern)
+        self.length = len(pattern)
+        kinds = [kind for kind, _ in pattern]
+        n_head = next((p for p, k in enumerate(kinds) if k != _LIT), len(kinds))
+        n_tail = next((p for p, k in enumerate(reversed(kinds)) if k != _LIT), len(kinds))
+        self.head = "".join(value for _, value in pattern[:n_head])
+        self.tail = "".join(value for _, value in pattern[len(kinds) - n_tail :])
+        self.literal = n_head == len(kinds)
+        self.variables = _VAR in kinds
+        self.universal = bool(kinds) and kinds[-1] == _STAR_ANY
+        body = kinds[:-1] if self.universal else kinds
+        self.form = (self.head, self.universal) if all(k == _LIT for k in body) else None
+        self.pieces = _pieces(pattern, n_head, len(kinds) - n_tail)
+        stars = ord_adv = ord_stay = any_stay = 0
+        lit_adv: dict[str, int] = {}
+        chain = run = 0
+        for p, (kind, value) in enumerate(pattern):
+            bit = 1 << p
+            run = run + 1 if kind in (_STAR_SEG, _STAR_ANY) else 0
+            chain = max(chain, run)
+            if kind in (_LIT, _VAR):
+                lit_adv[value] = lit_adv.get(value, 0) | bit
+            elif kind == _ONE:
+                ord_adv |= bit
+            else:
+                stars |= bit
+                ord_stay |= bit
+                if kind == _STAR_ANY:
+                    any_stay |= bit
+        self.stars, self.ord_adv, self.ord_stay, self.any_stay = stars, ord_adv, ord_stay, any_stay
+        self.lit_adv = lit_adv
+        self.chain = max(chain, 1)
+        self.moves: dict[str, tuple[int, int]] = {}
+        self.witnesses: list[str] | None = None
+        self.anchor = _anchor(pattern, n_head)
+
+    def move(self, symbol: str) -> tuple[int, int]:
+        """``(advance, stay)`` bits of this pattern for one symbol."""
+        found = self.moves.get(symbol)
+        if found is None:
+            if symbol == ":" or _is_var(symbol):
+                found = (self.lit_adv.get(symbol, 0), self.any_stay)
+            else:
+                found = (self.ord_adv | self.lit_adv.get(symbol, 0), self.ord_stay)
+            self.moves[symbol] = found
+        return found
+
+
+def _pieces(pattern: tuple[Token, ...], start: int, end: int) -> tuple[str, ...]:
+    """The literal runs between wildcards of ``pattern[start:end]``, in order."""
+    pieces: list[str] = []
+    run: list[str] = []
+    for kind, value in pattern[start:end]:
+        if kind == _LIT:
+            run.append(value)
+        elif run:
+            pieces.append("".join(run))
+            run = []
+    if run:
+        pieces.append("".join(run))
+    return tuple(pieces)
+
+
+def _anchor(pattern: tuple[Token, ...], n_head: int) -> str | None:
+    """The first characters of the longest literal run after a literal ``:`` past the head
+    (``None`` when there is none: the head alone decides)."""
+    anchor: str | None = None
+    for p in range(n_head, len(pattern)):
+        if pattern[p] != (_LIT, ":"):
+            continue
+        run = []
+        for kind, value in pattern[p + 1 : p + 1 + _ANCHOR]:
+            if kind != _LIT:
+                break
+            run.append(value)
+        text = "".join(run)
+        if anchor is None or len(text) > len(anchor):
+            anchor = text
+    return anchor
+
+
+_ANCHOR = 48  # characters of a pattern's anchor that are indexed
 
 
 @cache
@@ -70,64 +277,231 @@ def compile_pattern(text: str, variables: bool = True) -> Pattern:
         else:
             tokens.append((_LIT, char))
         i += 1
-    return tuple(tokens)
+    return Pattern(tokens)
 
 
-def _admits(kind: int, value: str, symbol: str) -> bool:
-    """Whether a token of ``kind`` consumes ``symbol``."""
-    if kind in (_LIT, _VAR):
-        return symbol == value
-    if kind == _STAR_ANY:
-        return True
-    # ONE and STAR_SEG: one ordinary character other than ':'; never a variable
-    return symbol != ":" and not (_VAR_BASE <= ord(symbol) < _VAR_BASE + 0x1000)
+# -- cheap facts about one pattern ----------------------------------------------------------
 
 
-@cache
-def _closure(pattern: Pattern, positions: frozenset[int]) -> frozenset[int]:
-    out = set(positions)
-    stack = list(positions)
-    while stack:
-        p = stack.pop()
-        if p < len(pattern) and pattern[p][0] in (_STAR_SEG, _STAR_ANY) and p + 1 not in out:
-            out.add(p + 1)
-            stack.append(p + 1)
-    return frozenset(out)
+def head(pattern: Pattern) -> str:
+    """The literal text every word of ``pattern`` starts with (up to its first wildcard)."""
+    return _pattern(pattern).facts.head
 
 
-@cache
-def _step(pattern: Pattern, positions: frozenset[int], symbol: str) -> frozenset[int]:
-    nxt: set[int] = set()
-    for p in positions:
-        if p >= len(pattern):
-            continue
-        kind, value = pattern[p]
-        if not _admits(kind, value, symbol):
-            continue
-        if kind in (_STAR_SEG, _STAR_ANY):
-            nxt.add(p)  # the star stays
-        else:
-            nxt.add(p + 1)
-    return _closure(pattern, frozenset(nxt))
+def tail(pattern: Pattern) -> str:
+    """The literal text every word of ``pattern`` ends with (after its last wildcard)."""
+    return _pattern(pattern).facts.tail
 
 
-def _alphabet(patterns: Sequence[Pattern]) -> tuple[str, ...]:
-    symbols = {":", _OTHER}
-    for pattern in patterns:
-        for kind, value in pattern:
-            if kind in (_LIT, _VAR):
-                symbols.add(value)
-    return tuple(sorted(symbols))
+def is_literal(pattern: Pattern) -> bool:
+    """Whether ``pattern`` matches exactly one word, its text (no wildcard, no variable)."""
+    return _pattern(pattern).facts.literal
+
+
+def matches(pattern: Pattern, word: str) -> bool:
+    """Whether ``pattern`` matches ``word`` (a string of ordinary characters and ``:``, such as
+    a literal pattern's text or a witness), by running its automaton: ``O(len(word))``."""
+    facts = _pattern(pattern).facts
+    form = facts.form
+    if form is not None:
+        return word.startswith(form[0]) if form[1] else word == form[0]
+    if not word.startswith(facts.head) or not word.endswith(facts.tail):
+        return False
+    at, end = len(facts.head), len(word) - len(facts.tail)
+    for piece in facts.pieces:  # each literal run must occur, in order: a quick refusal
+        at = word.find(piece, at, end)
+        if at < 0:
+            return False
+        at += len(piece)
+    stars, moves, move = facts.stars, facts.moves, facts.move
+    chain = range(facts.chain)
+    state = 1
+    for _ in chain:
+        state |= (state & stars) << 1
+    for char in word:
+        adv, stay = moves.get(char) or move(char)
+        state = ((state & adv) << 1) | (state & stay)
+        if not state:
+            return False
+        for _ in chain:
+            state |= (state & stars) << 1
+    return bool(state >> facts.length & 1)
+
+
+def _compatible(a_head: str, a_tail: str, b_head: str, b_tail: str) -> bool:
+    """A necessary condition for two patterns to share a word: their literal heads agree as
+    far as both go, and so do their literal tails."""
+    if not (a_head.startswith(b_head) or b_head.startswith(a_head)):
+        return False
+    return a_tail.endswith(b_tail) or b_tail.endswith(a_tail)
+
+
+# -- the automata ---------------------------------------------------------------------------
+
+
+class Machine:
+    """The product automaton of several patterns: a state is one integer, the live positions
+    of pattern ``i`` at bits ``base[i] .. base[i] + len(pattern i)``."""
+
+    __slots__ = (
+        "_chain",
+        "_clear",
+        "accept",
+        "accepts",
+        "base",
+        "masks",
+        "patterns",
+        "stars",
+        "start",
+        "steps",
+        "univ",
+        "universal",
+    )
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self.patterns = tuple(_pattern(p) for p in patterns)
+        symbols = {":", _OTHER}
+        for pattern in self.patterns:
+            for kind, value in pattern:
+                if kind in (_LIT, _VAR):
+                    symbols.add(value)
+        # explore the unnamed character last pushed, so first popped: it breaks literals soonest
+        alphabet = [*sorted(symbols - {_OTHER}), _OTHER]
+        adv = dict.fromkeys(alphabet, 0)
+        stay = dict.fromkeys(alphabet, 0)
+        base: list[int] = []
+        accepts: list[int] = []
+        masks: list[int] = []
+        universal: list[int] = []
+        stars = offset = 0
+        chain = 1
+        for pattern in self.patterns:
+            facts = pattern.facts
+            length = facts.length
+            base.append(offset)
+            accepts.append(1 << (offset + length))
+            masks.append(((1 << (length + 1)) - 1) << offset)
+            universal.append(1 << (offset + length - 1) if facts.universal else 0)
+            stars |= facts.stars << offset
+            chain = max(chain, facts.chain)
+            for symbol in alphabet:
+                a, s = facts.move(symbol)
+                if a:
+                    adv[symbol] |= a << offset
+                if s:
+                    stay[symbol] |= s << offset
+            offset += length + 1
+        self.base = tuple(base)
+        self.accepts = tuple(accepts)
+        self.masks = tuple(masks)
+        self.universal = tuple(universal)
+        self.accept = sum(accepts)
+        self.univ = sum(universal)
+        self.stars = stars
+        self._chain = chain
+        self._clear: dict[int, int] = {}
+        # symbols that act alike on every pattern are one step
+        self.steps = tuple(dict.fromkeys((adv[s], stay[s]) for s in alphabet))
+        self.start = self._close(sum(1 << b for b in base))
+
+    def _close(self, state: int) -> int:
+        stars = self.stars
+        for _ in range(self._chain):
+            state |= (state & stars) << 1
+        return self._canonical(state) if state & self.univ else state
+
+    def _canonical(self, state: int) -> int:
+        """A pattern whose final ``*`` is live matches every continuation: keep just that bit
+        (and its end), so states that differ only in its other positions are one."""
+        univ = state & self.univ
+        if univ:
+            clear = self._clear.get(univ)
+            if clear is None:
+                clear = 0
+                for i, bit in enumerate(self.universal):
+                    if bit & univ:
+                        clear |= self.masks[i]
+                self._clear[univ] = clear
+            state = (state & ~clear) | univ | (univ << 1)
+        return state
+
+    def settled(self, state: int) -> bool:
+        """Whether no continuation changes which patterns match (each is universal or dead)."""
+        univ = state & self.univ
+        return state == univ | (univ << 1)
+
+    def vector(self, state: int) -> tuple[bool, ...]:
+        return tuple(bool(state & a) for a in self.accepts)
+
+    def search(
+        self,
+        accept: Callable[[int], bool],
+        prune: Callable[[int], bool] | None = None,
+        budget: int | Budget | None = None,
+    ) -> bool:
+        """Whether some word leads to a state ``accept`` holds for. ``prune(state)`` may say
+        that no continuation of a state can be accepted (it is then not expanded).
+
+        The budget counts transitions (states expanded times the symbol classes).
+
+        :raises BudgetExceeded: when more than ``budget`` transitions would be taken (a
+            :class:`Budget` is charged those taken, whatever the outcome).
+        """
+        start = self.start
+        seen = {start}
+        stack = [start]
+        steps = self.steps
+        width = len(steps)
+        stars, univ_mask, chain = self.stars, self.univ, self._chain
+        canonical = self._canonical
+        limit = _limit(budget)
+        work = 0
+        try:
+            while stack:
+                state = stack.pop()
+                if accept(state):
+                    return True
+                univ = state & univ_mask
+                if state == univ | (univ << 1) or (prune is not None and prune(state)):
+                    continue  # settled (each pattern universal or dead), or pruned
+                work += width
+                if 0 <= limit < work:
+                    raise BudgetExceeded(f"more than {limit} transitions")
+                for adv, stay in steps:
+                    nxt = ((state & adv) << 1) | (state & stay)
+                    for _ in range(chain):
+                        nxt |= (nxt & stars) << 1
+                    if nxt & univ_mask:
+                        nxt = canonical(nxt)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            return False
+        finally:
+            if isinstance(budget, Budget):
+                budget.left -= work
+
+
+@lru_cache(maxsize=512)
+def _machine(patterns: tuple[Pattern, ...]) -> Machine:
+    return Machine(patterns)
+
+
+# -- the questions --------------------------------------------------------------------------
 
 
 def exists(
     patterns: Sequence[Pattern],
     accept: Callable[[tuple[bool, ...]], bool],
+    *,
+    budget: int | Budget | None = None,
 ) -> bool:
     """Whether some resource's membership vector (one bool per pattern) satisfies ``accept``.
 
     ``accept`` must be a pure function of the vector; it is called on the vectors of
     reachable product states. The search visits each product state once.
+
+    :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
     """
     if not patterns:
         return accept(())
@@ -137,42 +511,38 @@ def exists(
             accept(tuple(i in members for i in range(len(patterns))))
             for members in _simple_member_sets(simple)
         )
-    alphabet = _alphabet(patterns)
-    start = tuple(_closure(p, frozenset({0})) for p in patterns)
-    seen = {start}
-    stack = [start]
-    while stack:
-        state = stack.pop()
-        vector = tuple(len(p) in s for p, s in zip(patterns, state, strict=True))
-        if accept(vector):
-            return True
-        for symbol in alphabet:
-            nxt = tuple(_step(p, s, symbol) for p, s in zip(patterns, state, strict=True))
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return False
+    machine = _machine(tuple(_pattern(p) for p in patterns))
+    return machine.search(lambda state: accept(machine.vector(state)), budget=budget)
 
 
-def regions(patterns: Sequence[Pattern]) -> list[frozenset[int]]:
+def regions(
+    patterns: Sequence[Pattern], *, budget: int | Budget | None = None
+) -> list[frozenset[int]]:
     """Every distinct set of patterns (by index) that some resource is matched by exactly.
 
     Together they are all the regions the patterns carve out of the space of resources
     (including the region no pattern matches), each given by the patterns that match it.
+    Their number can be exponential in the number of patterns.
+
+    :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
     """
     if not patterns:
         return [frozenset()]
     simple = _simple_forms(patterns)
     if simple is not None:
         return sorted(set(_simple_member_sets(simple)), key=sorted)
-    found: set[frozenset[int]] = set()
+    machine = _machine(tuple(_pattern(p) for p in patterns))
+    found: set[int] = set()
 
-    def collect(vector: tuple[bool, ...]) -> bool:
-        found.add(frozenset(i for i, inside in enumerate(vector) if inside))
+    def collect(state: int) -> bool:
+        found.add(state & machine.accept)
         return False
 
-    exists(patterns, collect)
-    return sorted(found, key=sorted)
+    machine.search(collect, budget=budget)
+    return sorted(
+        (frozenset(i for i, a in enumerate(machine.accepts) if bits & a) for bits in found),
+        key=sorted,
+    )
 
 
 def _simple_member_sets(forms: list[tuple[str, bool]]) -> Iterator[frozenset[int]]:
@@ -209,23 +579,253 @@ def _simple_forms(patterns: Sequence[Pattern]) -> list[tuple[str, bool]] | None:
     return out
 
 
-@cache
 def _simple_form(pattern: Pattern) -> tuple[str, bool] | None:
-    star = bool(pattern) and pattern[-1][0] == _STAR_ANY
-    body = pattern[:-1] if star else pattern
-    if any(kind != _LIT for kind, _ in body):
-        return None
-    return ("".join(value for _, value in body), star)
+    return _pattern(pattern).facts.form
 
 
-def is_subset(inner: Sequence[Pattern], outer: Sequence[Pattern]) -> bool:
-    """Whether every resource matched by some pattern of ``inner`` is matched by ``outer``."""
+def is_simple(pattern: Pattern) -> bool:
+    """Whether ``pattern`` is a literal, a literal followed by a final ``*``, or ``*``: then
+    the words :func:`witnesses` gives for a set of such patterns, and a character no pattern
+    names, meet every region the set carves out."""
+    return _pattern(pattern).facts.form is not None
+
+
+def is_subset(
+    inner: Sequence[Pattern], outer: Sequence[Pattern], *, budget: int | Budget | None = None
+) -> bool:
+    """Whether every resource matched by some pattern of ``inner`` is matched by ``outer``.
+
+    :raises BudgetExceeded: when more than ``budget`` transitions would be taken.
+    """
+    outer = [_pattern(p) for p in outer]
+    inner = [_pattern(p) for p in inner]
+    inner = [p for p in inner if not (is_literal(p) and any(matches(q, head(p)) for q in outer))]
+    if not inner:
+        return True
+    if not outer:
+        return False
+    if len(inner) == 1 and len(outer) == 1:
+        for stripped in _strip(inner[0], outer[0]):
+            if is_subset([stripped[0]], [stripped[1]], budget=budget):
+                return True  # X r within X q (r Y within q Y) when r within q: sufficient
+    simple = _simple_forms([*inner, *outer])
+    if simple is not None:
+        k = len(inner)
+        return not any(
+            not members.isdisjoint(range(k)) and all(i < k for i in members)
+            for members in _simple_member_sets(simple)
+        )
+    machine = _machine((*inner, *outer))
     k = len(inner)
+    inner_bits = sum(machine.masks[:k])
+    inner_accept = sum(machine.accepts[:k])
+    outer_accept = sum(machine.accepts[k:])
+    outer_univ = sum(machine.universal[k:])
 
-    def escapes(vector: tuple[bool, ...]) -> bool:
-        return any(vector[:k]) and not any(vector[k:])
+    def escapes(state: int) -> bool:
+        return bool(state & inner_accept) and not state & outer_accept
 
-    return not exists([*inner, *outer], escapes)
+    def hopeless(state: int) -> bool:  # no inner word goes on, or an outer matches them all
+        return not state & inner_bits or bool(state & outer_univ)
+
+    return not machine.search(escapes, hopeless, budget)
+
+
+def _strip(inner: Pattern, outer: Pattern) -> list[tuple[Pattern, Pattern]]:
+    """The two patterns without the tokens they start with alike, and without those they end
+    with alike (each when there are some)."""
+    n = min(len(inner), len(outer))
+    start = 0
+    while start < n and inner[start] == outer[start]:
+        start += 1
+    end = 0
+    while end < n and inner[-1 - end] == outer[-1 - end]:
+        end += 1
+    out = []
+    if start:
+        out.append((_sub(inner[start:]), _sub(outer[start:])))
+    if end:
+        out.append((_sub(inner[: len(inner) - end]), _sub(outer[: len(outer) - end])))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _sub(tokens: tuple[Token, ...]) -> Pattern:
+    return Pattern(tokens)
+
+
+def _pattern(tokens: Sequence[Token]) -> Pattern:
+    """``tokens`` as a :class:`Pattern` (callers may pass plain tuples of tokens)."""
+    return tokens if isinstance(tokens, Pattern) else _sub(tuple(tokens))
+
+
+# -- many patterns: which can meet, and which are subsumed ----------------------------------
+
+
+#: The most patterns one union search takes (a search over more is not attempted: the
+#: caller's fallback applies, as when the budget runs out).
+UNION_LIMIT = 256
+
+
+class Index:
+    """Patterns indexed for two cheap necessary conditions.
+
+    * :meth:`matching`: a pattern can match a word only if its literal head starts the word
+      and its *anchor* (the longest literal run after one of its literal ``:`` past the
+      head, first ``48`` characters) follows some ``:`` of the word (a literal ``:`` of the
+      pattern meets some ``:`` of the word, whatever its wildcards absorb before it);
+    * :meth:`candidates`: two patterns can share a word only if their literal heads agree as
+      far as both go, and so do their literal tails.
+    """
+
+    __slots__ = (
+        "_anchor_lengths",
+        "_by_anchor",
+        "_by_head",
+        "_head_lengths",
+        "_heads",
+        "_loose",
+        "_loose_lengths",
+        "_sorted",
+        "_tails",
+        "patterns",
+    )
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self.patterns = tuple(_pattern(p) for p in patterns)
+        self._heads = [head(p) for p in self.patterns]
+        self._tails = [tail(p) for p in self.patterns]
+        self._by_head: dict[str, list[int]] = {}
+        for i, h in enumerate(self._heads):
+            self._by_head.setdefault(h, []).append(i)
+        self._head_lengths = sorted({len(h) for h in self._by_head})
+        self._sorted = sorted((h, i) for i, h in enumerate(self._heads))
+        self._by_anchor: dict[str, list[int]] = {}
+        self._loose: dict[str, list[int]] = {}  # no literal ':' after the head: by head
+        for i, pattern in enumerate(self.patterns):
+            key = pattern.facts.anchor
+            if key is None:
+                self._loose.setdefault(self._heads[i], []).append(i)
+            else:
+                self._by_anchor.setdefault(key, []).append(i)
+        self._anchor_lengths = sorted({len(k) for k in self._by_anchor})
+        self._loose_lengths = sorted({len(h) for h in self._loose})
+
+    def matching(self, word: str) -> set[int]:
+        """Indices of the patterns that may match ``word`` (confirm with :func:`matches`)."""
+        found: set[int] = set()
+        for n in self._loose_lengths:
+            if n > len(word):
+                break
+            found.update(self._loose.get(word[:n], ()))
+        by_anchor = self._by_anchor
+        lengths = self._anchor_lengths
+        colon = word.find(":")
+        while colon >= 0:
+            rest = word[colon + 1 :]
+            for n in lengths:
+                if n > len(rest):
+                    break
+                hit = by_anchor.get(rest[:n])
+                if hit is not None:
+                    found.update(hit)
+            colon = word.find(":", colon + 1)
+        heads = self._heads
+        return {i for i in found if word.startswith(heads[i])}
+
+    def candidates(self, pattern: Pattern) -> list[int]:
+        """Indices (ascending) of the patterns that may share a word with ``pattern``."""
+        h, t = head(pattern), tail(pattern)
+        found: set[int] = set()
+        for n in self._head_lengths:  # heads that ``h`` extends strictly
+            if n >= len(h):
+                break
+            found.update(self._by_head.get(h[:n], ()))
+        if is_literal(pattern):
+            found.update(self._by_head.get(h, ()))
+        else:  # heads that extend ``h`` (or equal it)
+            start = bisect_left(self._sorted, (h, -1))
+            for other, i in self._sorted[start:]:
+                if not other.startswith(h):
+                    break
+                found.add(i)
+        return sorted(i for i in found if _compatible(h, t, self._heads[i], self._tails[i]))
+
+
+def witnesses(pattern: Pattern) -> list[str]:
+    """A few words of ``pattern`` (none for a pattern with variables): each wildcard as
+    little as it can be, as a character no pattern names, and (a segment-crossing ``*``) as
+    text across a ``:``."""
+    pattern = _pattern(pattern)
+    facts = pattern.facts
+    if facts.witnesses is None:
+        facts.witnesses = (
+            []
+            if facts.variables
+            else [
+                "".join(value if kind == _LIT else fill[kind] for kind, value in pattern)
+                for fill in _FILLS
+            ]
+        )
+    return facts.witnesses
+
+
+_FILLS = [
+    {_LIT: "", _ONE: _OTHER, _STAR_SEG: star_seg, _STAR_ANY: star_any}
+    for star_seg, star_any in (("", ""), (_OTHER, _OTHER), (_OTHER, _OTHER + ":" + _OTHER))
+]
+
+
+def subsumed(
+    pattern: Pattern,
+    index: Index,
+    skip: Callable[[int], bool] | None = None,
+    *,
+    budget: int | Budget,
+) -> bool:
+    """Whether ``pattern``'s language lies within the union of the patterns of ``index``
+    (those for which ``skip`` is false), exactly.
+
+    Cheap conditions first: a literal is decided by matching the patterns the index finds
+    for it; a pattern with a witness word no other pattern matches is not subsumed; a
+    pattern that matches every witness is tested alone (a literal followed by a final ``*``
+    by its head, others by a search); only then the union of the patterns that can share a
+    word with ``pattern`` (at most :data:`UNION_LIMIT`) is searched.
+
+    :raises BudgetExceeded: when one exact search would take more than ``budget`` transitions,
+        or the union search would take more than :data:`UNION_LIMIT` patterns.
+    """
+    patterns = index.patterns
+
+    def usable(i: int) -> bool:
+        return skip is None or not skip(i)
+
+    if is_literal(pattern):
+        word = head(pattern)
+        return any(usable(i) and matches(patterns[i], word) for i in index.matching(word))
+    containers: set[int] | None = None
+    for word in witnesses(pattern):
+        hits = {i for i in index.matching(word) if usable(i) and matches(patterns[i], word)}
+        if not hits:
+            return False
+        containers = hits if containers is None else containers & hits
+    h = head(pattern)
+    if containers is None:  # no witness (variables): every pattern that can meet it
+        containers = {i for i in index.candidates(pattern) if usable(i)}
+    for i in sorted(containers):
+        form = _simple_form(patterns[i])
+        if form is not None:
+            if form[1] and h.startswith(form[0]):
+                return True
+            continue
+        if is_subset([pattern], [patterns[i]], budget=budget):
+            return True
+    candidates = [i for i in index.candidates(pattern) if usable(i)]
+    if len(candidates) < 2:
+        return False
+    if len(candidates) > UNION_LIMIT:
+        raise BudgetExceeded(f"a union of {len(candidates)} patterns")
+    return is_subset([pattern], [patterns[i] for i in candidates], budget=budget)
 
 
 # -- containment of resource patterns, given as texts ----------------------------------------------
