@@ -31,7 +31,7 @@ from typing import Any
 from lambda_perms._universe import Universe, UniverseVersion
 from lambda_perms._universe import universe as default_universe
 from lambda_perms.algebra._space import Space
-from lambda_perms.iam import _reglang
+from lambda_perms.iam import _reglang, _subsumption
 from lambda_perms.iam.actions import Action
 from lambda_perms.iam.policy import Condition, Effect, Policy, Principal, Statement
 
@@ -257,7 +257,7 @@ def _uncovered_units(
     texts = sorted({r for g in (*inner, *outer) if g.resources for r in g.resources})
     slot = {text: i for i, text in enumerate(texts)}
     patterns = [_reglang.compile_pattern(t) for t in texts]
-    index = _reglang.Index(patterns)
+    index = _subsumption.Index(patterns)
     slots = {
         g.index: tuple(slot[r] for r in g.resources) if g.resources is not None else None
         for g in (*inner, *outer)
@@ -449,7 +449,7 @@ class _Judge:
         *,
         slot: dict[str, int],
         patterns: Sequence[_reglang.Pattern],
-        index: _reglang.Index,
+        index: _subsumption.Index,
         members: Callable[[str], frozenset[int]],
         budget: _reglang.Budget,
     ) -> bool:
@@ -481,7 +481,7 @@ class _Judge:
         if not self.group.rescues and any(everywhere(e, n) for e, n, _ in coverers):
             return False
         # witness words: of the unit, then of the patterns near it (exact: each is a resource)
-        words = list(_reglang.witnesses(pattern)) if pattern is not None else ["\x00"]
+        words = list(_subsumption.witnesses(pattern)) if pattern is not None else ["\x00"]
         if any(judge_word(w) for w in words):
             return True
         # a pattern that contains the unit and always decides against it: covered
@@ -499,7 +499,7 @@ class _Judge:
             near = sorted(self.group.related | set(own))
         relevant = [j for j in near if j in self.group.related or j in own]
         for j in relevant:
-            for w in _reglang.witnesses(patterns[j]):
+            for w in _subsumption.witnesses(patterns[j]):
                 if (pattern is None or _reglang.matches(pattern, w)) and judge_word(w):
                     return True
         if all(_reglang.is_simple(patterns[j]) for j in relevant) and (
@@ -520,7 +520,7 @@ class _Judge:
         patterns: Sequence[_reglang.Pattern],
         budget: _reglang.Budget,
     ) -> bool:
-        if len(relevant) > _reglang.UNION_LIMIT:
+        if len(relevant) > _subsumption.UNION_LIMIT:
             raise _reglang.BudgetExceeded(f"a search over {len(relevant)} patterns")
         chosen = ([inside] if inside is not None else []) + [j for j in relevant if j != inside]
         machine = _reglang.Machine([patterns[j] for j in chosen])

@@ -18,7 +18,7 @@ from lambda_perms.algebra._space import Space
 from lambda_perms.algebra.cover import cover_actions
 from lambda_perms.algebra.merge import assemble, canonical_actions, coalesce
 from lambda_perms.errors import UsageError
-from lambda_perms.iam import _reglang
+from lambda_perms.iam import _reglang, _subsumption
 from lambda_perms.iam._glob import action_key
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
@@ -251,7 +251,7 @@ def _drop_subsumed_resources(
     if any(r.text == "*" for r in resources):
         return (ResourcePattern("*"),)
     compiled = [_reglang.compile_pattern(r.text) for r in resources]
-    index = _reglang.Index(compiled)
+    index = _subsumption.Index(compiled)
     alive = [True] * len(resources)
     for i, r in enumerate(resources):
 
@@ -259,7 +259,7 @@ def _drop_subsumed_resources(
             return j == i or not alive[j]
 
         try:
-            if _reglang.subsumed(compiled[i], index, gone, budget=search.budget):
+            if _subsumption.subsumed(compiled[i], index, gone, budget=search.budget):
                 alive[i] = False
         except _reglang.BudgetExceeded:
             search.undecided.add(r.text)

@@ -19,7 +19,7 @@ from typing import Final
 from lambda_perms.catalogues.model import Need
 from lambda_perms.catalogues.terms import Command
 from lambda_perms.deploy.scope import Grant
-from lambda_perms.iam._reglang import covered
+from lambda_perms.iam._subsumption import covered
 from lambda_perms.iam._text import camel_case
 from lambda_perms.iam.policy import Condition, Policy, Statement
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambda_perms.iam._reglang import compile_pattern, covered, exists, is_subset
+from lambda_perms.iam._reglang import compile_pattern, exists, is_subset
+from lambda_perms.iam._subsumption import covered
 from lambda_perms.iam.arn import ResourcePattern
 
 ALPHABET = "ab:/"
