@@ -266,6 +266,13 @@ def _uncovered_units(
     allows = [g for g in outer if g.effect is Effect.ALLOW]
     rescues = [g for g in outer if g.effect is Effect.DENY]
     members_of: dict[str, frozenset[int]] = {}
+    # a literal unit's only resource is matched by itself (texts are unique) and by wildcards
+    wild = [j for j, p in enumerate(patterns) if not _reglang.is_literal(p)]
+    wild_index = _reglang.Index([patterns[j] for j in wild])
+
+    def literal_members(word: str, itself: int) -> frozenset[int]:
+        hits = [wild[k] for k in wild_index.matching(word)]
+        return frozenset([itself, *(j for j in hits if _reglang.matches(patterns[j], word))])
 
     def members(word: str) -> frozenset[int]:
         found = members_of.get(word)
@@ -287,7 +294,13 @@ def _uncovered_units(
         for n, unit in enumerate(_units(grant)):
             try:
                 escapes = judge.escapes(
-                    unit, slot=slot, patterns=patterns, index=index, members=members, budget=budget
+                    unit,
+                    slot=slot,
+                    patterns=patterns,
+                    index=index,
+                    members=members,
+                    literal_members=literal_members,
+                    budget=budget,
                 )
             except _reglang.BudgetExceeded:
                 escapes = True  # undecided: never claim a cover that was not proved
@@ -451,6 +464,7 @@ class _Judge:
         patterns: Sequence[_reglang.Pattern],
         index: _subsumption.Index,
         members: Callable[[str], frozenset[int]],
+        literal_members: Callable[[str, int], frozenset[int]],
         budget: _reglang.Budget,
     ) -> bool:
         texts, negated = unit
@@ -464,8 +478,8 @@ class _Judge:
             return self.judge(matched)
 
         pattern = patterns[inside] if inside is not None else None
-        if pattern is not None and _reglang.is_literal(pattern):
-            return judge_word(_reglang.head(pattern))
+        if inside is not None and pattern is not None and _reglang.is_literal(pattern):
+            return self.judge(literal_members(_reglang.head(pattern), inside))
         excluded = set(own) if negated else None
 
         def everywhere(element: tuple[int, ...] | None, negated_element: bool) -> bool:
