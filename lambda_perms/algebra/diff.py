@@ -268,7 +268,7 @@ def _uncovered_units(
     members_of: dict[str, frozenset[int]] = {}
     # a literal unit's only resource is matched by itself (texts are unique) and by wildcards
     wild = [j for j, p in enumerate(patterns) if not _reglang.is_literal(p)]
-    wild_index = _reglang.Index([patterns[j] for j in wild])
+    wild_index = _subsumption.Index([patterns[j] for j in wild])
 
     def literal_members(word: str, itself: int) -> frozenset[int]:
         hits = [wild[k] for k in wild_index.matching(word)]
