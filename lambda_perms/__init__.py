@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         Principal,
         Statement,
     )
+    from lambda_perms.iam.request import Request
 
 __all__ = [
     "AccessLevel",
@@ -105,6 +106,7 @@ __all__ = [
     "ProfileEntry",
     "PropertyTrigger",
     "QuotaError",
+    "Request",
     "ResourcePattern",
     "ResourceTemplate",
     "ResourceTypeTrigger",
@@ -174,6 +176,7 @@ _HOME: dict[str, str] = {
     "PolicyKind": "iam.policy",
     "Principal": "iam.policy",
     "Statement": "iam.policy",
+    "Request": "iam.request",
     "AccessLevel": "_universe",
     "Universe": "_universe",
     "UniverseVersion": "_universe",

@@ -9,6 +9,10 @@ resource patterns are compared exactly as regular languages, not as strings. Con
 are "under the same condition" only when their condition blocks are equal; different
 conditions are treated as independent, so the algebra never assumes one condition implies
 another. :func:`diff` is empty iff both policies mean the same.
+
+``exact=True`` (the ``exact`` extra) keeps the actions and the resource regions and decides the
+conditions by what they mean instead (:mod:`lambda_perms.algebra.exact`): every entry then
+carries a witness :class:`~lambda_perms.iam.request.Request`. The default path stays as it is.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from lambda_perms._universe import Universe, UniverseVersion
 from lambda_perms._universe import universe as default_universe
@@ -27,6 +31,7 @@ from lambda_perms.algebra._space import Space
 from lambda_perms.iam import _reglang
 from lambda_perms.iam.actions import Action
 from lambda_perms.iam.policy import Condition, Effect, Policy, Principal, Statement
+from lambda_perms.iam.request import Request
 
 __all__ = ["DiffEntry", "PolicyDiff", "covers", "diff"]
 
@@ -88,6 +93,9 @@ class DiffEntry:
     except_resources: tuple[str, ...] = ()
     principal: Principal | None = None
     not_principal: Principal | None = None
+    witness: Request | None = None
+    """In an exact diff, a request this entry's side allows and the other side does not
+    (``None`` where the exact mode could not decide; :attr:`PolicyDiff.notes` says why)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action.text, "resource": self.resource}
@@ -99,6 +107,8 @@ class DiffEntry:
             out["principal"] = self.principal.to_document()
         if self.not_principal is not None:
             out["not_principal"] = self.not_principal.to_document()
+        if self.witness is not None:
+            out["witness"] = self.witness.to_dict()
         return out
 
     def describe(self) -> str:
@@ -127,6 +137,10 @@ class PolicyDiff:
     added: tuple[DiffEntry, ...]
     removed: tuple[DiffEntry, ...]
     universe: UniverseVersion
+    exact: bool = False
+    """Whether conditions were decided by what they mean (``diff(..., exact=True)``)."""
+    notes: tuple[str, ...] = ()
+    """In an exact diff, where it fell back to treating conditions as independent atoms."""
 
     @property
     def missing(self) -> tuple[DiffEntry, ...]:
@@ -146,11 +160,15 @@ class PolicyDiff:
         return not self
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "added": [e.to_dict() for e in self.added],
             "removed": [e.to_dict() for e in self.removed],
             "universe": str(self.universe),
         }
+        if self.exact:
+            out["exact"] = True
+            out["notes"] = list(self.notes)
+        return out
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
@@ -159,13 +177,27 @@ class PolicyDiff:
         """Readable lines: ``+ action on resource`` / ``- action on resource``."""
         if not self:
             return "no difference\n"
-        lines = [f"+ {added}: {e.describe()}" for e in self.added]
-        lines += [f"- {removed}: {e.describe()}" for e in self.removed]
+        lines: list[str] = []
+        for sign, name, entries in (("+", added, self.added), ("-", removed, self.removed)):
+            for e in entries:
+                lines.append(f"{sign} {name}: {e.describe()}")
+                if e.witness is not None:
+                    lines.append(f"    witness: {e.witness.describe()}")
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
 
 
-def diff(base: Policy, other: Policy, *, universe: Universe | None = None) -> PolicyDiff:
-    """The difference in meaning between ``base`` and ``other`` (see :class:`PolicyDiff`)."""
+def diff(
+    base: Policy, other: Policy, *, universe: Universe | None = None, exact: bool = False
+) -> PolicyDiff:
+    """The difference in meaning between ``base`` and ``other`` (see :class:`PolicyDiff`).
+
+    ``exact=True``: see :func:`lambda_perms.algebra.exact.exact_diff`.
+    """
+    if exact:
+        from lambda_perms.algebra.exact import exact_diff
+
+        return exact_diff(base, other, universe=universe)
     known = universe if universe is not None else default_universe()
     space = Space(known, (base, other))
     added = _uncovered(base, other, space, first_only=False)
@@ -173,15 +205,56 @@ def diff(base: Policy, other: Policy, *, universe: Universe | None = None) -> Po
     return PolicyDiff(added=added, removed=removed, universe=known.version)
 
 
-def covers(outer: Policy, inner: Policy, *, universe: Universe | None = None) -> bool:
-    """Whether ``outer`` allows every request ``inner`` allows."""
+def covers(
+    outer: Policy, inner: Policy, *, universe: Universe | None = None, exact: bool = False
+) -> bool:
+    """Whether ``outer`` allows every request ``inner`` allows.
+
+    ``exact=True``: see :func:`lambda_perms.algebra.exact.coverage`.
+    """
+    if exact:
+        from lambda_perms.algebra.exact import coverage
+
+        return coverage(outer, inner, universe=universe).covers
     known = universe if universe is not None else default_universe()
     space = Space(known, (outer, inner))
     return not _uncovered(outer, inner, space, first_only=True)
 
 
+class _Undecided:
+    def __repr__(self) -> str:
+        return "UNDECIDED"
+
+
+#: What a refinement returns when it cannot decide whether a grant differs in a region.
+UNDECIDED: Final = _Undecided()
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """One resource region of one action group: the group's actions, the resource pattern
+    texts, the region (slots of the patterns matching it) and the grants touching it."""
+
+    actions: Sequence[str]
+    texts: Sequence[str]
+    members: frozenset[int]
+    inner: Sequence[_Grant]
+    outer: Sequence[_Grant]
+
+
+#: An exact refinement of the atom reasoning, for one Allow grant of ``inner`` that the atoms
+#: say may hold a request ``outer`` does not allow, in one region. It returns a witness request
+#: (for the first action), ``None`` when there is no such request, or :data:`UNDECIDED`.
+Refine = Callable[[_Grant, _Region], Request | _Undecided | None]
+
+
 def _uncovered(
-    outer: Policy, inner: Policy, space: Space, *, first_only: bool
+    outer: Policy,
+    inner: Policy,
+    space: Space,
+    *,
+    first_only: bool,
+    refine: Refine | None = None,
 ) -> tuple[DiffEntry, ...]:
     """Entries of ``inner``'s Allow grants with a request ``inner`` allows and ``outer`` not."""
     inner_grants = _grants(inner, space, 0)
@@ -204,8 +277,8 @@ def _uncovered(
         outer_here = [g for g in relevant if g.index >= len(inner_grants)]
         if not any(g.effect is Effect.ALLOW for g in inner_here):
             continue
-        for grant, unit in _uncovered_units(inner_here, outer_here):
-            entries.extend(_entries(grant, unit, actions, space))
+        for grant, unit, witness in _uncovered_units(inner_here, outer_here, actions, refine):
+            entries.extend(_entries(grant, unit, actions, space, witness))
             if first_only:
                 return tuple(entries)
     entries.sort(
@@ -220,10 +293,16 @@ def _condition_key(condition: Condition) -> str:
 
 
 def _uncovered_units(
-    inner: Sequence[_Grant], outer: Sequence[_Grant]
-) -> list[tuple[_Grant, _Unit]]:
+    inner: Sequence[_Grant],
+    outer: Sequence[_Grant],
+    actions: Sequence[str] = (),
+    refine: Refine | None = None,
+) -> list[tuple[_Grant, _Unit, Request | None]]:
     """The units of ``inner``'s Allow grants holding a request ``inner`` allows and ``outer``
-    does not, found in one pass over the regions the resource patterns carve out."""
+    does not, found in one pass over the regions the resource patterns carve out.
+
+    Conditions are atoms here; ``refine`` (exact mode) then decides each grant the atoms
+    leave in doubt, and gives the witness."""
     texts = sorted({r for g in (*inner, *outer) if g.resources for r in g.resources})
     slot = {text: i for i, text in enumerate(texts)}
     regions = _reglang.regions([_reglang.compile_pattern(t) for t in texts])
@@ -261,7 +340,7 @@ def _uncovered_units(
         return list(out.values())
 
     inner_index, outer_index = index(inner), index(outer)
-    found: dict[tuple[int, int], tuple[_Grant, _Unit]] = {}
+    found: dict[tuple[int, int], tuple[_Grant, _Unit, Request | None]] = {}
     for members in regions:
         inner_touch = touching(inner_index, members)
         if not any(g.effect is Effect.ALLOW for g in inner_touch):
@@ -270,6 +349,7 @@ def _uncovered_units(
         local_atoms = sorted(
             {g.atom for g in (*inner_touch, *outer_touch) if g.atom != ()}, key=repr
         )
+        candidates: dict[int, _Grant] = {}
         for values in itertools.product((True, False), repeat=len(local_atoms)):
             truth = dict(zip(local_atoms, values, strict=True))
             live = [g for g in inner_touch if g.atom == () or truth[g.atom]]
@@ -282,10 +362,23 @@ def _uncovered_units(
             ):
                 continue
             for grant in live:
-                for n, unit in enumerate(_units(grant)):
-                    patterns, negated = unit
-                    if patterns is None or negated or slot[patterns[0]] in members:
-                        found.setdefault((grant.index, n), (grant, unit))
+                candidates.setdefault(grant.index, grant)
+        for grant in candidates.values():
+            units = [
+                (n, unit)
+                for n, unit in enumerate(_units(grant))
+                if unit[0] is None or unit[1] or slot[unit[0][0]] in members
+            ]
+            if all((grant.index, n) in found for n, _ in units):
+                continue
+            witness: Request | None = None
+            if refine is not None:
+                verdict = refine(grant, _Region(actions, texts, members, inner_touch, outer_touch))
+                if verdict is None:
+                    continue
+                witness = verdict if isinstance(verdict, Request) else None
+            for n, unit in units:
+                found.setdefault((grant.index, n), (grant, unit, witness))
     return [found[key] for key in sorted(found)]
 
 
@@ -300,7 +393,13 @@ def _units(grant: _Grant) -> list[_Unit]:
     return [((r,), False) for r in grant.resources]
 
 
-def _entries(grant: _Grant, unit: _Unit, actions: Sequence[str], space: Space) -> list[DiffEntry]:
+def _entries(
+    grant: _Grant,
+    unit: _Unit,
+    actions: Sequence[str],
+    space: Space,
+    witness: Request | None = None,
+) -> list[DiffEntry]:
     patterns, negated = unit
     excepted: tuple[str, ...] = ()
     if patterns is None:
@@ -312,12 +411,14 @@ def _entries(grant: _Grant, unit: _Unit, actions: Sequence[str], space: Space) -
     statement = grant.statement
     return [
         DiffEntry(
-            action=space.display(key),
+            action=action,
             resource=resource,
             condition=statement.condition,
             except_resources=excepted,
             principal=statement.principal,
             not_principal=statement.not_principal,
+            witness=None if witness is None else replace(witness, action=action.text),
         )
         for key in sorted(actions)
+        for action in (space.display(key),)
     ]
