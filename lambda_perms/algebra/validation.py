@@ -22,9 +22,18 @@ code                        severity  meaning
 ``size-over-quota``         error     the policy is larger than the quota it is checked for
 ``empty-policy``            warning   the policy has no statement
 ``non-canonical-case``      info      an action is spelt differently from AWS's spelling
+``invalid-condition-value`` error     a condition value its operator cannot parse (``Bool
+                                      "yes"``, ``IpAddress "10.1.2.300"``, ``NumericLessThan
+                                      "0x10"``): the evaluator makes the whole entry false, so
+                                      an Allow under it never applies and a Deny never denies
+``ifexists-set-operator``   warning   ``ForAnyValue:``/``ForAllValues:`` with ``...IfExists``:
+                                      the set operator alone decides an absent key
 ==========================  ========  ======================================================
 
 Paths index the canonical document (:meth:`Policy.to_dict`), whose lists are sorted.
+An invalid condition value is an error, like IAM Access Analyzer's "Invalid condition data type"
+("Errors report when a part of the policy is not functional"): AWS documents no meaning for it,
+and :func:`lambda_perms.iam.conditions.evaluate` treats the entry as false.
 Unknown names are warnings, never errors: AWS adds and removes actions, and IAM accepts
 unknown names silently; each such message names the universe's data date.
 """
@@ -43,7 +52,8 @@ from lambda_perms.algebra.size import quota_of
 from lambda_perms.iam._glob import has_wildcard
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
-from lambda_perms.iam.policy import Effect, Policy, Statement
+from lambda_perms.iam.conditions import check_value, parse_operator
+from lambda_perms.iam.policy import Effect, Policy, Statement, _join
 
 __all__ = ["Finding", "Severity", "validate"]
 
@@ -165,6 +175,36 @@ def _statement_findings(statement: Statement, path: str, known: Universe) -> Ite
             yield from _resource_findings(pattern, statement.resource, where, path, known)
     if allow:
         yield from _passrole_findings(statement, path, known)
+    yield from _condition_findings(statement, path)
+
+
+def _condition_findings(statement: Statement, path: str) -> Iterator[Finding]:
+    for entry in statement.condition.entries:
+        op = parse_operator(entry.operator)
+        where = _join(_join(f"{path}.Condition", entry.operator), entry.key)
+        for i, value in enumerate(entry.values):
+            problem = check_value(op, value)
+            if problem is not None:
+                effect = (
+                    "Allow never applies"
+                    if statement.effect is Effect.ALLOW
+                    else "Deny never denies"
+                )
+                yield Finding(
+                    Severity.ERROR,
+                    "invalid-condition-value",
+                    f"{problem}; the whole condition entry is then false, so this {effect}",
+                    where if len(entry.values) == 1 else f"{where}[{i}]",
+                )
+        if op.set_operator is not None and op.if_exists:
+            yield Finding(
+                Severity.WARNING,
+                "ifexists-set-operator",
+                f"{entry.operator}: IfExists changes nothing under {op.set_operator} (an absent "
+                f"key makes ForAllValues true and ForAnyValue false); write "
+                f"{op.set_operator}:{op.base}",
+                where,
+            )
 
 
 def _action_findings(
