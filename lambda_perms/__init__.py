@@ -22,6 +22,7 @@ from lambda_perms._version import __version__
 
 if TYPE_CHECKING:
     from lambda_perms._universe import AccessLevel, Universe, UniverseVersion, universe
+    from lambda_perms.algebra.authorize import Authorization, authorize
     from lambda_perms.algebra.diff import DiffEntry, PolicyDiff
     from lambda_perms.algebra.minimize import Minimized
     from lambda_perms.algebra.validation import Finding, Severity, validate
@@ -76,6 +77,7 @@ __all__ = [
     "ActionPattern",
     "Arn",
     "ArnTemplate",
+    "Authorization",
     "Caller",
     "Catalogue",
     "CommandTrigger",
@@ -124,6 +126,7 @@ __all__ = [
     "UsageError",
     "Verdict",
     "__version__",
+    "authorize",
     "catalogue",
     "deploy_policy",
     "load_template",
@@ -181,6 +184,8 @@ _HOME: dict[str, str] = {
     "Universe": "_universe",
     "UniverseVersion": "_universe",
     "universe": "_universe",
+    "Authorization": "algebra.authorize",
+    "authorize": "algebra.authorize",
     "DiffEntry": "algebra.diff",
     "Minimized": "algebra.minimize",
     "PolicyDiff": "algebra.diff",
