@@ -209,6 +209,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         built = _deploy(args)
         required = built.policy
         reasons = reasons_of(built)
+    if args.exact:
+        return _exact_diff(required, current, reasons, args)
     missing, excess, version = review(required, current, reasons=reasons)
     if args.json:
         document = {"missing": missing, "excess": excess, "universe": version}
@@ -225,6 +227,150 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             print(f"excess {_describe(item)} — {where}")
         _note("note", f"{len(missing)} missing, {len(excess)} excess")
     return 1 if missing else 0
+
+
+def _exact_diff(
+    required: Policy,
+    current: Policy,
+    reasons: Mapping[str, tuple[Need, ...]] | None,
+    args: argparse.Namespace,
+) -> int:
+    """``diff --exact``: conditions decided by what they mean, a witness request per line."""
+    from lambda_perms.deploy.review import granted_on, purpose
+
+    difference = required.diff(current, exact=True)
+    missing = [
+        {**e.to_dict(), "purpose": purpose(e.action.text, reasons)} for e in difference.missing
+    ]
+    excess = []
+    for entry in difference.excess:
+        needed_on = granted_on(required, entry.action.text)
+        if needed_on:
+            why = purpose(entry.action.text, reasons)
+        else:
+            elsewhere = purpose(entry.action.text)
+            why = f"not needed here; elsewhere: {elsewhere}" if elsewhere else ""
+            why = why or "no deployment path needs it"
+        excess.append({**entry.to_dict(), "needed_on": needed_on, "purpose": why})
+    if args.json:
+        document = {
+            "missing": missing,
+            "excess": excess,
+            "universe": str(difference.universe),
+            "exact": True,
+            "notes": list(difference.notes),
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for sign, items in (("missing", missing), ("excess", excess)):
+            for item in items:
+                print(f"{sign} {_describe(item)} — {item['purpose'] or 'no purpose recorded'}")
+                if "witness" in item:
+                    print(f"  witness: {_witness_text(item['witness'])}")
+        for note in difference.notes:
+            _note("note", note)
+        _note("note", f"{len(missing)} missing, {len(excess)} excess (exact)")
+    return 1 if missing else 0
+
+
+def _witness_text(witness: Mapping[str, Any]) -> str:
+    text = f"{witness['action']} on {witness['resource']}"
+    if witness.get("context"):
+        text += f" with {json.dumps(witness['context'], sort_keys=True)}"
+    for kind, value in witness.get("principal", {}).items():
+        text += f" by {kind} {value}"
+    return text
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    """``simulate``: one request against the policies that take part; exit 1 when denied."""
+    from lambda_perms.algebra.authorize import authorize
+    from lambda_perms.iam.request import Request
+
+    context: dict[str, Any] = {}
+    for item in args.context:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _UsageError(f"--context takes KEY=VALUE, got {item!r}")
+        parsed: Any = value
+        if value.startswith("["):
+            try:
+                parsed = json.loads(value)
+            except json.JSONDecodeError as e:
+                raise _UsageError(f"--context {key}: a list is a JSON array ({e.msg})") from None
+            if not isinstance(parsed, list):  # pragma: no cover - '[' starts an array
+                raise _UsageError(f"--context {key}: a list is a JSON array")
+        if key in context:  # a repeated key is a multivalued key
+            before = context[key]
+            context[key] = [*(before if isinstance(before, list) else [before]), parsed]
+        else:
+            context[key] = parsed
+    principal = None if args.principal is None else ("AWS", args.principal)
+    request = Request(args.action, args.resource, context, principal)
+    result = authorize(
+        request,
+        identity=[_load_policy(path) for path in args.policies],
+        boundary=None if args.boundary is None else _load_policy(args.boundary),
+        scps=[_load_policy(path) for path in args.scp],
+        rcps=[_load_policy(path, "resource") for path in args.rcp],
+        session_policies=[_load_policy(path) for path in args.session_policy],
+        resource_policy=(
+            None if args.resource_policy is None else _load_policy(args.resource_policy, "resource")
+        ),
+    )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(result.explanation)
+    return 0 if result.allowed else 1
+
+
+def _add_simulate(commands: Any) -> None:
+    simulate = _command(
+        commands,
+        "simulate",
+        "decide one request against identity policies, boundary, SCPs/RCPs, resource policy",
+        "Decide whether ACTION on RESOURCE is allowed, following the IAM policy evaluation "
+        "flowchart over every policy given: explicit deny anywhere, RCPs and SCPs (each file "
+        "one level of the organization), the resource policy, the identity POLICY files, the "
+        "permissions boundary, session policies. Prints the decision, the deciding statements "
+        "and each step. Exit 0 when allowed, 1 when denied, 2 on error.",
+        f"{_PROG} simulate role.json --action s3:GetObject --resource arn:aws:s3:::b/k\n"
+        f"{_PROG} simulate deploy.json --boundary boundary.json --action iam:CreateRole "
+        "--resource arn:aws:iam::123456789012:role/r "
+        "--context iam:PermissionsBoundary=arn:aws:iam::123456789012:policy/b\n"
+        f"{_PROG} simulate p.json --scp scp.json --action s3:PutObject --resource '*' "
+        "--context aws:TagKeys=env --context aws:TagKeys=team",
+    )
+    simulate.add_argument(
+        "policies", metavar="POLICY", nargs="*", help="identity-based policies (- for stdin)"
+    )
+    simulate.add_argument("--action", required=True, help="one concrete action (s3:GetObject)")
+    simulate.add_argument("--resource", default="*", help="the resource ARN (default: *)")
+    simulate.add_argument(
+        "--context",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a request context value; repeat a key for a multivalued key, or give a JSON "
+        "array (KEY=[...])",
+    )
+    simulate.add_argument("--principal", metavar="ARN", help="the requester (an AWS principal ARN)")
+    simulate.add_argument("--boundary", metavar="FILE", help="the permissions boundary policy")
+    simulate.add_argument(
+        "--scp", metavar="FILE", action="append", default=[], help="an SCP (repeat: one a level)"
+    )
+    simulate.add_argument(
+        "--rcp", metavar="FILE", action="append", default=[], help="an RCP (repeat: one a level)"
+    )
+    simulate.add_argument(
+        "--session-policy", metavar="FILE", action="append", default=[], help="a session policy"
+    )
+    simulate.add_argument(
+        "--resource-policy", metavar="FILE", help="the resource's policy (needs --principal)"
+    )
+    simulate.add_argument("--json", action="store_true", help="print a JSON object")
+    simulate.set_defaults(handler=_cmd_simulate)
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
@@ -555,6 +701,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_deploy_arguments(diff)
     diff.add_argument("--json", action="store_true", help="print a JSON object for machines")
+    diff.add_argument(
+        "--exact",
+        action="store_true",
+        help="decide conditions by what they mean and print a witness request per line "
+        "(needs the 'exact' extra: z3)",
+    )
     diff.set_defaults(handler=_cmd_diff, sam=[])
 
     merge = _command(
@@ -638,6 +790,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "name", metavar="NAME", nargs="?", help="policy, or a catalogue file kind (service, ...)"
     )
     schema.set_defaults(handler=_cmd_schema)
+    _add_simulate(commands)
     return parser
 
 
