@@ -350,6 +350,128 @@ def _fold_class(char: str) -> tuple[str, ...]:
     return tuple(sorted(c for c in found if len(c) == 1 and c.lower() == char))
 
 
+# -- ground string keys: regions of the string space ------------------------------------------
+#
+# A key whose values are compared only with ground String, ARN and Bool operators (no policy
+# variable reads it or appears in its values) is decided without z3's string theory: each
+# operator value is a regular language over characters, the languages of the key carve the space
+# of strings into regions (which languages a string is in), and an exploration of the product of
+# their automata finds every region with a shortest string in it. z3 then only picks a region.
+
+#: A language: tokens ("lit", characters) consume one of the characters; ("any"|"nc", None) one
+#: character (nc: not ':'); ("any*"|"nc*", None) a run of them.
+_Lang = tuple[tuple[str, frozenset[str] | None], ...]
+
+
+def _literal(text: str) -> _Lang:
+    return tuple(("lit", frozenset(c)) for c in text)
+
+
+def _folded_language(lowered: str) -> _Lang:
+    return tuple(("lit", frozenset(_fold_class(c))) for c in lowered)
+
+
+def _glob_language(text: str) -> _Lang:
+    # OPERATORS, StringLike: "*" any run of characters, "?" exactly one
+    return tuple(
+        ("any*", None) if c == "*" else ("any", None) if c == "?" else ("lit", frozenset(c))
+        for c in text
+    )
+
+
+def _arn_language(components: Sequence[Sequence[Any]]) -> _Lang:
+    # OPERATORS, ARN: "Each of the six colon-delimited components of the ARN is checked
+    # separately": the first five hold no ':', the sixth keeps its own colons
+    tokens: list[tuple[str, frozenset[str] | None]] = []
+    for i, component in enumerate(components):
+        if i:
+            tokens.append(("lit", frozenset(":")))
+        kind = "any" if i == 5 else "nc"
+        for token in component:
+            if token is _Wild.STAR:
+                tokens.append((kind + "*", None))
+            elif token is _Wild.ONE:
+                tokens.append((kind, None))
+            else:
+                tokens.append(("lit", frozenset(str(token))))
+    return tuple(tokens)
+
+
+#: Strings of six colon-separated components: what ARN operators accept at all.
+_ARN_SHAPE: _Lang = (("nc*", None), ("lit", frozenset(":"))) * 5 + (("any*", None),)
+_TRUE, _FALSE = _folded_language("true"), _folded_language("false")
+_EMPTY_TEXT = _literal("")
+
+
+def _closure(lang: _Lang, positions: Iterable[int]) -> frozenset[int]:
+    out = set(positions)
+    stack = list(out)
+    while stack:
+        p = stack.pop()
+        if p < len(lang) and lang[p][0].endswith("*") and p + 1 not in out:
+            out.add(p + 1)
+            stack.append(p + 1)
+    return frozenset(out)
+
+
+def _step(lang: _Lang, positions: frozenset[int], char: str) -> frozenset[int]:
+    after = set()
+    for p in positions:
+        if p >= len(lang):
+            continue
+        kind, chars = lang[p]
+        if kind == "lit":
+            ok = chars is not None and char in chars
+        else:
+            ok = char != ":" or kind.startswith("any")
+        if ok:
+            after.add(p if kind.endswith("*") else p + 1)
+    return _closure(lang, after)
+
+
+@lru_cache(maxsize=1024)
+def _text_regions(langs: tuple[_Lang, ...]) -> tuple[tuple[frozenset[int], str], ...]:
+    """Every region the languages carve out (the set of languages a string is in) with its
+    shortest string, found breadth-first over the product of their automata."""
+    named = {c for lang in langs for _, chars in lang if chars for c in chars}
+    fresh = _fresh_character(named)  # stands for every character no language names
+    alphabet = sorted(named | {":", fresh})
+    start = tuple(_closure(lang, (0,)) for lang in langs)
+    path = {start: ""}
+    found: dict[frozenset[int], str] = {}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        members = frozenset(i for i, (lang, s) in enumerate(zip(langs, state, strict=True))
+                            if len(lang) in s)  # fmt: skip
+        found.setdefault(members, path[state])
+        for char in alphabet:
+            nxt = tuple(_step(lang, s, char) for lang, s in zip(langs, state, strict=True))
+            if nxt not in path:
+                path[nxt] = path[state] + char
+                queue.append(nxt)
+    return tuple(sorted(found.items(), key=lambda item: (len(item[1]), item[1])))
+
+
+def _languages(op: Operator, values: Sequence[Any]) -> list[_Lang]:
+    """The languages a ground String, ARN or Bool entry tests its key's value against."""
+    if op.family == "Bool":
+        return [_TRUE, _FALSE]
+    if op.family == "Arn":
+        out = [_ARN_SHAPE]
+        for value in values:
+            components = _arn_components(_tokens([(_scalar_text(value), False)]))
+            if components is not None:
+                out.append(_arn_language(components))
+        return out
+    texts = [_scalar_text(v) for v in values]
+    if op.base in ("StringLike", "StringNotLike"):
+        return [_glob_language(t) for t in texts]
+    if op.base.endswith("IgnoreCase"):
+        return [_folded_language(t.lower()) for t in texts]
+    return [_literal(t) for t in texts]
+
+
 #: (is a value of the operator's type, does it match one of the policy's values)
 _Pred = tuple[Callable[["_Value"], Any], Callable[["_Value"], Any]]
 
@@ -368,7 +490,7 @@ class _Value:
     n: Any = None  # num/date: r * 10**digits, an integer (so the witness is a finite decimal)
     a4: Any = None  # ip: IPv4 address
     a6: Any = None  # ip: IPv6 address
-    idx: Any = None  # bin: which constant (len(constants): other bytes)
+    idx: Any = None  # bin: which constant (len(constants): other bytes); text: which region
 
 
 @dataclass(slots=True)
@@ -382,6 +504,16 @@ class _Key:
     length: Any
     items: list[_Value]
     constants: list[bytes]  # bin: the byte strings policies name (b"" is the empty value)
+    langs: dict[_Lang, int]  # text: the languages, numbered
+    regions: tuple[tuple[frozenset[int], str], ...]  # text: (languages it is in, a string)
+
+    def member(self, z3: Any, value: _Value, lang: _Lang) -> Any:
+        """text: the value is in ``lang``."""
+        number = self.langs[lang]
+        return z3.Or(
+            *(value.idx == j for j, (inside, _) in enumerate(self.regions) if number in inside),
+            False,
+        )
 
     @property
     def absent(self) -> Any:
@@ -403,6 +535,8 @@ class _Encoder:
         spellings: dict[str, str] = {}
         digits = {"num": 0, "date": 0}
         constants: dict[str, set[bytes]] = {}
+        langs: dict[str, dict[_Lang, None]] = {}
+        strings: set[str] = set()  # keys a policy variable reads or appears in: z3 strings
         principals: list[Principal] = []
         for statement, variables in statements:
             principals += [p for p in (statement.principal, statement.not_principal) if p]
@@ -427,14 +561,21 @@ class _Encoder:
                             constants.setdefault(key, set()).add(raw)
                     elif variables and op.family in _VARIABLE_FAMILIES and isinstance(value, str):
                         for match in _VARIABLE.finditer(value):
+                            strings.add(key)
                             name = _variable(match.group(1))[0]
                             if name:
                                 spellings.setdefault(name.lower(), name)
                                 families.setdefault(name.lower(), set()).add("str")
+                                strings.add(name.lower())
+                if op.family in _VARIABLE_FAMILIES:
+                    found = langs.setdefault(key, dict.fromkeys([_EMPTY_TEXT]))
+                    found.update(dict.fromkeys(_languages(op, entry.values)))
         self.digits = {domain: d + 1 for domain, d in digits.items()}
         self.keys: dict[str, _Key] = {}
         for number, (key, kinds) in enumerate(sorted(families.items())):
             domain = "null" if not kinds else next(iter(kinds)) if len(kinds) == 1 else "str"
+            if domain == "str" and len(kinds) == 1 and key not in strings:
+                domain = "text"
             self.keys[key] = self._key(
                 f"k{number}",
                 key,
@@ -443,6 +584,7 @@ class _Encoder:
                 mixed=len(kinds) > 1,
                 size=setops.get(key, 0) + 1,
                 constants=sorted(constants.get(key, ())),
+                langs=tuple(langs.get(key, {})) if domain == "text" else (),
             )
         self._principals(principals)
 
@@ -458,18 +600,27 @@ class _Encoder:
         mixed: bool,
         size: int,
         constants: list[bytes],
+        langs: tuple[_Lang, ...],
     ) -> _Key:
         z3 = self.z3
         shape = z3.Int(f"{prefix}.shape")
         length = z3.Int(f"{prefix}.length")
         self.constraints += [shape >= 0, shape <= 2, length >= 0, length <= size]
-        values = [self._value(f"{prefix}.{i}", domain, len(constants)) for i in range(size + 1)]
-        return _Key(name, spelling, domain, mixed, shape, values[0], length, values[1:], constants)
+        regions = _text_regions(langs) if domain == "text" else ()
+        count = len(regions) if domain == "text" else len(constants)
+        values = [self._value(f"{prefix}.{i}", domain, count) for i in range(size + 1)]
+        numbered = {lang: i for i, lang in enumerate(langs)}
+        return _Key(name, spelling, domain, mixed, shape, values[0], length, values[1:],
+                    constants, numbered, regions)  # fmt: skip
 
     def _value(self, name: str, domain: str, constants: int) -> _Value:
         z3 = self.z3
         if domain == "str":
             return _Value(s=z3.String(f"{name}.s"))
+        if domain == "text":
+            idx = z3.Int(f"{name}.idx")
+            self.constraints += [idx >= 0, idx < constants]
+            return _Value(idx=idx)
         tag = z3.Int(f"{name}.tag")
         top = {"ip": _V6, "null": _JUNK}.get(domain, _VALID)
         self.constraints += [tag >= 0, tag <= top]
@@ -487,6 +638,8 @@ class _Encoder:
     def _empty(self, key: _Key, value: _Value) -> Any:
         if key.domain == "str":
             return value.s == self._string("")
+        if key.domain == "text":
+            return key.member(self.z3, value, _EMPTY_TEXT)
         return value.tag == _EMPTY
 
     def _string(self, text: str) -> Any:
@@ -572,6 +725,8 @@ class _Encoder:
         self, op: Operator, values: Sequence[Any], key: _Key, variables: bool
     ) -> _Pred | None:
         z3 = self.z3
+        if key.domain == "text" and op.family in _VARIABLE_FAMILIES:
+            return self._text_predicate(op, values, key)
         if op.family == "String":
             return self._string_predicate(op, values, variables)
         if op.family == "Arn":
@@ -624,6 +779,34 @@ class _Encoder:
             # "" decodes to b"": the empty value is a valid binary value
             return (lambda v: z3.Or(v.tag == _EMPTY, v.tag == _VALID)), same
         raise AssertionError(op.family)  # pragma: no cover
+
+    def _text_predicate(self, op: Operator, values: Sequence[Any], key: _Key) -> _Pred | None:
+        z3 = self.z3
+        if op.family == "Bool":
+            wanted = [_parse_bool(v) for v in values]
+            if None in wanted:
+                return None
+            langs = [_TRUE if w else _FALSE for w in set(wanted)]
+        else:
+            langs = _languages(op, values)
+        if op.family == "Arn":
+            shape, langs = langs[0], langs[1:]
+
+            def typed(v: _Value) -> Any:
+                return key.member(z3, v, shape)
+        elif op.family == "Bool":
+
+            def typed(v: _Value) -> Any:
+                return z3.Or(key.member(z3, v, _TRUE), key.member(z3, v, _FALSE))
+        else:
+
+            def typed(v: _Value) -> Any:
+                return True
+
+        def hit(v: _Value) -> Any:
+            return z3.Or(*(key.member(z3, v, lang) for lang in langs), False)
+
+        return typed, hit
 
     def _string_predicate(self, op: Operator, values: Sequence[Any], variables: bool) -> _Pred:
         z3 = self.z3
@@ -857,6 +1040,8 @@ class _Encoder:
             return int(model.eval(expr, model_completion=True).as_long())
 
         def render(key: _Key, value: _Value) -> str:
+            if key.domain == "text":
+                return key.regions[number(value.idx)][1]
             if key.domain == "str":
                 length = number(z3.Length(value.s))
                 return "".join(
