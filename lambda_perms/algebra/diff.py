@@ -51,13 +51,18 @@ class _Grant:
     statement: Statement
 
 
-def _atom(statement: Statement) -> tuple[Any, ...]:
+def _atom(statement: Statement, literal: bool = False) -> tuple[Any, ...]:
     if not statement.condition and statement.principal is None and statement.not_principal is None:
         return ()
+    if literal:  # ${...} is text in this policy (no 2012-10-17 Version): another condition
+        return (statement.condition, statement.principal, statement.not_principal, "literal")
     return (statement.condition, statement.principal, statement.not_principal)
 
 
-def _grants(policy: Policy, space: Space, offset: int) -> list[_Grant]:
+def _grants(policy: Policy, space: Space, offset: int, *, versioned: bool = False) -> list[_Grant]:
+    """The grants of ``policy``; ``versioned``: a condition holding ``${`` in a policy without
+    the 2012-10-17 Version (variables are text there) is a different atom (exact mode)."""
+    literal_text = versioned and policy.version != "2012-10-17"
     out = []
     for i, statement in enumerate(policy.statements):
         if statement.resource is not None:
@@ -75,7 +80,10 @@ def _grants(policy: Policy, space: Space, offset: int) -> list[_Grant]:
                 actions=space.actions_of(statement),
                 resources=resources,
                 not_resource=negated,
-                atom=_atom(statement),
+                atom=_atom(
+                    statement,
+                    literal_text and "${" in json.dumps(statement.condition.to_document()),
+                ),
                 statement=statement,
             )
         )
@@ -257,8 +265,9 @@ def _uncovered(
     refine: Refine | None = None,
 ) -> tuple[DiffEntry, ...]:
     """Entries of ``inner``'s Allow grants with a request ``inner`` allows and ``outer`` not."""
-    inner_grants = _grants(inner, space, 0)
-    outer_grants = _grants(outer, space, len(inner_grants))
+    versioned = refine is not None
+    inner_grants = _grants(inner, space, 0, versioned=versioned)
+    outer_grants = _grants(outer, space, len(inner_grants), versioned=versioned)
     if not any(g.effect is Effect.ALLOW for g in inner_grants):
         return ()
     by_action: dict[str, list[int]] = defaultdict(list)

@@ -203,6 +203,8 @@ class _Refiner:
         self.cache: dict[tuple[Any, ...], _Model | _Undecided | None] = {}
 
     def _atom(self, grant: _Grant) -> _Atom:
+        # grant.atom already tells a ${...} condition of a Version-less policy apart (versioned
+        # grants); the flag also says how to read the variables
         policy = self.inner if grant.index < self.count else self.outer
         return (grant.atom, policy.version == "2012-10-17")
 
