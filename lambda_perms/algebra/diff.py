@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final
@@ -250,10 +250,11 @@ class _Region:
     outer: Sequence[_Grant]
 
 
-#: An exact refinement of the atom reasoning, for one Allow grant of ``inner`` that the atoms
-#: say may hold a request ``outer`` does not allow, in one region. It returns a witness request
-#: (for the first action), ``None`` when there is no such request, or :data:`UNDECIDED`.
-Refine = Callable[[_Grant, _Region], Request | _Undecided | None]
+#: An exact refinement of the atom reasoning: given the Allow grants of ``inner`` that the
+#: atoms say may hold a request ``outer`` does not allow, in one region, it returns for each grant
+#: that does hold one a witness request (for the first action) or :data:`UNDECIDED`; a grant it
+#: leaves out holds none.
+Refine = Callable[[Sequence[_Grant], _Region], Mapping[int, Request | _Undecided]]
 
 
 def _uncovered(
@@ -355,40 +356,67 @@ def _uncovered_units(
         if not any(g.effect is Effect.ALLOW for g in inner_touch):
             continue
         outer_touch = touching(outer_index, members)
-        local_atoms = sorted(
-            {g.atom for g in (*inner_touch, *outer_touch) if g.atom != ()}, key=repr
-        )
-        candidates: dict[int, _Grant] = {}
-        for values in itertools.product((True, False), repeat=len(local_atoms)):
-            truth = dict(zip(local_atoms, values, strict=True))
-            live = [g for g in inner_touch if g.atom == () or truth[g.atom]]
-            if any(g.effect is Effect.DENY for g in live) or not live:
-                continue
-            if any(
-                g.effect is Effect.ALLOW for g in outer_touch if g.atom == () or truth[g.atom]
-            ) and not any(
-                g.effect is Effect.DENY for g in outer_touch if g.atom == () or truth[g.atom]
-            ):
-                continue
-            for grant in live:
-                candidates.setdefault(grant.index, grant)
-        for grant in candidates.values():
-            units = [
+        candidates = _candidates(inner_touch, outer_touch, exact=refine is not None)
+        units = {
+            grant.index: [
                 (n, unit)
                 for n, unit in enumerate(_units(grant))
                 if unit[0] is None or unit[1] or slot[unit[0][0]] in members
             ]
-            if all((grant.index, n) in found for n, _ in units):
+            for grant in candidates.values()
+        }
+        pending = [
+            grant
+            for grant in candidates.values()
+            if not all((grant.index, n) in found for n, _ in units[grant.index])
+        ]
+        if refine is None:
+            verdicts: dict[int, Request | _Undecided | None] = {g.index: None for g in pending}
+        elif pending:
+            verdicts = dict(
+                refine(pending, _Region(actions, texts, members, inner_touch, outer_touch))
+            )
+        else:
+            verdicts = {}
+        for grant in pending:
+            if grant.index not in verdicts:
                 continue
-            witness: Request | None = None
-            if refine is not None:
-                verdict = refine(grant, _Region(actions, texts, members, inner_touch, outer_touch))
-                if verdict is None:
-                    continue
-                witness = verdict if isinstance(verdict, Request) else None
-            for n, unit in units:
+            verdict = verdicts[grant.index]
+            witness = verdict if isinstance(verdict, Request) else None
+            for n, unit in units[grant.index]:
                 found.setdefault((grant.index, n), (grant, unit, witness))
     return [found[key] for key in sorted(found)]
+
+
+#: Exact mode: up to this many distinct conditions in one region, the atom cases (2**k) sift the
+#: grants before the solver sees them; beyond it the solver decides every Allow grant.
+_ENUMERATED_ATOMS = 6
+
+
+def _candidates(
+    inner_touch: Sequence[_Grant], outer_touch: Sequence[_Grant], *, exact: bool
+) -> dict[int, _Grant]:
+    """The Allow grants of ``inner`` that hold, for some truth of the condition atoms, a request
+    ``inner`` allows and ``outer`` does not (by index, in the order found)."""
+    local_atoms = sorted({g.atom for g in (*inner_touch, *outer_touch) if g.atom != ()}, key=repr)
+    if exact and len(local_atoms) > _ENUMERATED_ATOMS:
+        # the solver decides every Allow grant; 2**k atom cases would not end
+        return {g.index: g for g in inner_touch if g.effect is Effect.ALLOW}
+    candidates: dict[int, _Grant] = {}
+    for values in itertools.product((True, False), repeat=len(local_atoms)):
+        truth = dict(zip(local_atoms, values, strict=True))
+        live = [g for g in inner_touch if g.atom == () or truth[g.atom]]
+        if any(g.effect is Effect.DENY for g in live) or not live:
+            continue
+        if any(
+            g.effect is Effect.ALLOW for g in outer_touch if g.atom == () or truth[g.atom]
+        ) and not any(
+            g.effect is Effect.DENY for g in outer_touch if g.atom == () or truth[g.atom]
+        ):
+            continue
+        for grant in live:
+            candidates.setdefault(grant.index, grant)
+    return candidates
 
 
 _Unit = tuple[tuple[str, ...] | None, bool]  # (patterns, negated); (None, False): everything

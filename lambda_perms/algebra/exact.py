@@ -52,7 +52,7 @@ import base64
 import ipaddress
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -166,11 +166,12 @@ def exact_diff(base: Policy, other: Policy, *, universe: Universe | None = None)
     known = universe if universe is not None else default_universe()
     space = Space(known, (base, other))
     notes: set[str] = set()
+    shared: dict[str, _Encoder] = {}
     added = _uncovered(
-        base, other, space, first_only=False, refine=_Refiner(base, other, space, notes)
+        base, other, space, first_only=False, refine=_Refiner(base, other, space, notes, shared)
     )
     removed = _uncovered(
-        other, base, space, first_only=False, refine=_Refiner(other, base, space, notes)
+        other, base, space, first_only=False, refine=_Refiner(other, base, space, notes, shared)
     )
     return PolicyDiff(
         added=added, removed=removed, universe=known.version, exact=True, notes=tuple(sorted(notes))
@@ -194,13 +195,23 @@ class _Refiner:
     """Decides, for one grant of ``inner`` in one resource region, whether some request there
     is allowed by ``inner`` and not by ``outer``; answers are cached by condition structure."""
 
-    def __init__(self, outer: Policy, inner: Policy, space: Space, notes: set[str]) -> None:
+    def __init__(
+        self,
+        outer: Policy,
+        inner: Policy,
+        space: Space,
+        notes: set[str],
+        shared: dict[str, _Encoder] | None = None,
+    ) -> None:
         self.outer = outer
         self.inner = inner
         self.space = space
         self.notes = notes
+        self.shared = {} if shared is None else shared  # one encoder for both directions
         self.count = len(inner.statements)  # diff._uncovered numbers inner's grants first
         self.cache: dict[tuple[Any, ...], _Model | _Undecided | None] = {}
+        self._ids: dict[_Atom, int] = {}  # a small number per atom: cheap cache keys
+        self._id_of: dict[int, int] = {}  # grant index -> atom number
 
     def _atom(self, grant: _Grant) -> _Atom:
         # grant.atom already tells a ${...} condition of a Version-less policy apart (versioned
@@ -208,58 +219,103 @@ class _Refiner:
         policy = self.inner if grant.index < self.count else self.outer
         return (grant.atom, policy.version == "2012-10-17")
 
-    def __call__(self, grant: _Grant, region: _Region) -> Request | _Undecided | None:
+    def _id(self, grant: _Grant) -> int:
+        number = self._id_of.get(grant.index)
+        if number is None:
+            number = self._ids.setdefault(self._atom(grant), len(self._ids))
+            self._id_of[grant.index] = number
+        return number
+
+    def __call__(
+        self, grants: Sequence[_Grant], region: _Region
+    ) -> dict[int, Request | _Undecided]:
         inner_touch, outer_touch = region.inner, region.outer
         if any(
             g.resources is not None and any("${" in r for r in g.resources)
             for g in (*inner_touch, *outer_touch)
         ):
             self.notes.add(_NOTE_RESOURCE_VARIABLES)
-            return UNDECIDED
-        key = (
-            self._atom(grant),
-            frozenset(self._atom(g) for g in inner_touch if g.effect is Effect.DENY),
-            frozenset(self._atom(g) for g in outer_touch if g.effect is Effect.ALLOW),
-            frozenset(self._atom(g) for g in outer_touch if g.effect is Effect.DENY),
+            return dict.fromkeys((g.index for g in grants), UNDECIDED)
+        others = (
+            frozenset(self._id(g) for g in inner_touch if g.effect is Effect.DENY),
+            frozenset(self._id(g) for g in outer_touch if g.effect is Effect.ALLOW),
+            frozenset(self._id(g) for g in outer_touch if g.effect is Effect.DENY),
         )
-        if key not in self.cache:
-            self.cache[key] = self._solve(grant, inner_touch, outer_touch)
-        found = self.cache[key]
-        if found is None or isinstance(found, _Undecided):
-            return found
+        action = self.space.display(sorted(region.actions)[0]).text
         resource = _region_witnesses(tuple(region.texts)).get(region.members)
+        out: dict[int, Request | _Undecided] = {}
+        remaining = list(grants)
+        # one question for all the grants: a model gives a request that some of them allow and
+        # the other side does not; those are done, ask again for the rest until none is left
+        while remaining:
+            key = (frozenset(self._id(g) for g in remaining), *others)
+            if key not in self.cache:
+                self.cache[key] = self._solve(remaining, inner_touch, outer_touch)
+            found = self.cache[key]
+            if found is None:
+                break
+            live = self._confirmed(found, remaining, action, resource)
+            if not live:
+                out.update(dict.fromkeys((g.index for g in remaining), UNDECIDED))
+                break
+            request = live[0][1]
+            for grant, _ in live:
+                out[grant.index] = request
+            done = {g.index for g, _ in live}
+            remaining = [g for g in remaining if g.index not in done]
+        return out
+
+    def _confirmed(
+        self,
+        found: _Model | _Undecided,
+        grants: Sequence[_Grant],
+        action: str,
+        resource: str | None,
+    ) -> list[tuple[_Grant, Request]]:
+        """The grants the model's request falls in, when the evaluator confirms that ``inner``
+        allows it and ``outer`` does not (none: undecided, with a note)."""
+        if isinstance(found, _Undecided):
+            return []
         if resource is None:  # pragma: no cover - every region has a witness
             self.notes.add(_NOTE_UNVERIFIED)
-            return UNDECIDED
+            return []
         context, principal = found
-        action = self.space.display(sorted(region.actions)[0]).text
         request = Request(action, resource, context, principal)
-        variables = self._atom(grant)[1]
-        if (
-            self.inner.evaluate(request).allowed
-            and not self.outer.evaluate(request).allowed
-            and grant.statement.applies_to(
-                action, resource, request.context, principal=principal, variables=variables
+        if not self.inner.evaluate(request).allowed or self.outer.evaluate(request).allowed:
+            self.notes.add(_NOTE_UNVERIFIED)
+            return []
+        live = [
+            (grant, request)
+            for grant in grants
+            if grant.statement.applies_to(
+                action,
+                resource,
+                request.context,
+                principal=principal,
+                variables=self._atom(grant)[1],
             )
-        ):
-            return request
-        self.notes.add(_NOTE_UNVERIFIED)
-        return UNDECIDED
+        ]
+        if not live:  # pragma: no cover - the model makes one of the grants hold
+            self.notes.add(_NOTE_UNVERIFIED)
+        return live
 
     def _solve(
-        self, grant: _Grant, inner_touch: Sequence[_Grant], outer_touch: Sequence[_Grant]
+        self, grants: Sequence[_Grant], inner_touch: Sequence[_Grant], outer_touch: Sequence[_Grant]
     ) -> _Model | _Undecided | None:
         z3 = _z3()
-        parts: list[tuple[str, _Grant]] = [("target", grant)]
+        parts: list[tuple[str, _Grant]] = [("target", g) for g in grants]
         parts += [("inner-deny", g) for g in inner_touch if g.effect is Effect.DENY]
         parts += [("outer-allow", g) for g in outer_touch if g.effect is Effect.ALLOW]
         parts += [("outer-deny", g) for g in outer_touch if g.effect is Effect.DENY]
-        encoder = _Encoder(z3, [(g.statement, self._atom(g)[1]) for _, g in parts])
+        encoder = self._encoder(z3)
         applies: dict[str, list[Any]] = {}
+        keys: set[str] = set()
         for role, g in parts:
-            applies.setdefault(role, []).append(encoder.applies(g.statement, self._atom(g)[1]))
+            expr, used = encoder.applies(g.statement, self._atom(g)[1])
+            applies.setdefault(role, []).append(expr)
+            keys |= used
         formula = z3.And(
-            applies["target"][0],
+            z3.Or(*applies["target"], False),
             z3.Not(z3.Or(*applies.get("inner-deny", []), False)),
             z3.Not(
                 z3.And(
@@ -270,7 +326,7 @@ class _Refiner:
         )
         solver = z3.Solver()
         solver.set("timeout", TIMEOUT_MS)
-        solver.add(*encoder.constraints, formula)
+        solver.add(*encoder.constraints_of(keys), formula)
         result = solver.check()
         self.notes.update(encoder.notes)
         if result == z3.unsat:
@@ -278,7 +334,17 @@ class _Refiner:
         if result != z3.sat:
             self.notes.add(_NOTE_TIMEOUT)
             return UNDECIDED
-        return encoder.witness(solver.model())
+        return encoder.witness(solver.model(), keys)
+
+    def _encoder(self, z3: Any) -> _Encoder:
+        """One encoder for every statement of both policies (keys, regions and list sizes are
+        planned over all of them), so a condition is encoded once however many questions use
+        it."""
+        if "encoder" not in self.shared:
+            statements = [(s, self.inner.version == "2012-10-17") for s in self.inner.statements]
+            statements += [(s, self.outer.version == "2012-10-17") for s in self.outer.statements]
+            self.shared["encoder"] = _Encoder(z3, statements)
+        return self.shared["encoder"]
 
 
 # -- resource witnesses ---------------------------------------------------------------------
@@ -522,6 +588,60 @@ class _Key:
         return self.shape == 0
 
 
+@dataclass(slots=True)
+class _Plan:
+    """What the statements ask of each condition key, gathered before any variable is made."""
+
+    families: dict[str, set[str]] = field(default_factory=dict)  # key -> domains compared as
+    setops: dict[str, int] = field(default_factory=dict)  # key -> set-operator tests
+    spellings: dict[str, str] = field(default_factory=dict)  # key -> as first written
+    digits: dict[str, int] = field(default_factory=lambda: {"num": 0, "date": 0})
+    constants: dict[str, set[bytes]] = field(default_factory=dict)  # binary values
+    langs: dict[str, dict[_Lang, None]] = field(default_factory=dict)  # string languages
+    strings: set[str] = field(default_factory=set)  # keys policy variables touch: z3 strings
+    principals: list[Principal] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, statements: Sequence[tuple[Statement, bool]]) -> _Plan:
+        plan = cls()
+        for statement, variables in statements:
+            plan.principals += [p for p in (statement.principal, statement.not_principal) if p]
+            for entry in statement.condition.entries:
+                plan.add(entry, variables)
+        return plan
+
+    def add(self, entry: ConditionEntry, variables: bool) -> None:
+        op = parse_operator(entry.operator)
+        key = entry.key.lower()
+        self.spellings.setdefault(key, entry.key)
+        self.families.setdefault(key, set())
+        if op.family != "Null":
+            self.families[key].add(_DOMAIN[op.family])
+        if op.set_operator is not None:
+            self.setops[key] = self.setops.get(key, 0) + 1
+        for value in entry.values:
+            if op.family in ("Numeric", "Date"):
+                parsed = (_parse_number if op.family == "Numeric" else _parse_date)(value)
+                if parsed is not None:
+                    domain = _DOMAIN[op.family]
+                    self.digits[domain] = max(self.digits[domain], _decimals(parsed))
+            elif op.family == "Binary":
+                raw = _parse_binary(value)
+                if raw:
+                    self.constants.setdefault(key, set()).add(raw)
+            elif variables and op.family in _VARIABLE_FAMILIES and isinstance(value, str):
+                for match in _VARIABLE.finditer(value):
+                    self.strings.add(key)
+                    name = _variable(match.group(1))[0]
+                    if name:
+                        self.spellings.setdefault(name.lower(), name)
+                        self.families.setdefault(name.lower(), set()).add("str")
+                        self.strings.add(name.lower())
+        if op.family in _VARIABLE_FAMILIES:
+            found = self.langs.setdefault(key, dict.fromkeys([_EMPTY_TEXT]))
+            found.update(dict.fromkeys(_languages(op, entry.values)))
+
+
 class _Encoder:
     """Builds the z3 formula of statements' conditions and principals, and reads a request
     context back from a model."""
@@ -529,52 +649,19 @@ class _Encoder:
     def __init__(self, z3: Any, statements: Sequence[tuple[Statement, bool]]) -> None:
         self.z3 = z3
         self.constraints: list[Any] = []
+        self.key_constraints: dict[str, list[Any]] = {}
         self.notes: set[str] = set()
-        self._entries: dict[tuple[Any, ...], Any] = {}
+        self._entries: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = {}
         self._free: dict[tuple[Any, ...], Any] = {}
-        families: dict[str, set[str]] = {}
-        setops: dict[str, int] = {}
-        spellings: dict[str, str] = {}
-        digits = {"num": 0, "date": 0}
-        constants: dict[str, set[bytes]] = {}
-        langs: dict[str, dict[_Lang, None]] = {}
-        strings: set[str] = set()  # keys a policy variable reads or appears in: z3 strings
-        principals: list[Principal] = []
-        for statement, variables in statements:
-            principals += [p for p in (statement.principal, statement.not_principal) if p]
-            for entry in statement.condition.entries:
-                op = parse_operator(entry.operator)
-                key = entry.key.lower()
-                spellings.setdefault(key, entry.key)
-                families.setdefault(key, set())
-                if op.family != "Null":
-                    families[key].add(_DOMAIN[op.family])
-                if op.set_operator is not None:
-                    setops[key] = setops.get(key, 0) + 1
-                for value in entry.values:
-                    if op.family in ("Numeric", "Date"):
-                        parsed = (_parse_number if op.family == "Numeric" else _parse_date)(value)
-                        if parsed is not None:
-                            domain = _DOMAIN[op.family]
-                            digits[domain] = max(digits[domain], _decimals(parsed))
-                    elif op.family == "Binary":
-                        raw = _parse_binary(value)
-                        if raw:
-                            constants.setdefault(key, set()).add(raw)
-                    elif variables and op.family in _VARIABLE_FAMILIES and isinstance(value, str):
-                        for match in _VARIABLE.finditer(value):
-                            strings.add(key)
-                            name = _variable(match.group(1))[0]
-                            if name:
-                                spellings.setdefault(name.lower(), name)
-                                families.setdefault(name.lower(), set()).add("str")
-                                strings.add(name.lower())
-                if op.family in _VARIABLE_FAMILIES:
-                    found = langs.setdefault(key, dict.fromkeys([_EMPTY_TEXT]))
-                    found.update(dict.fromkeys(_languages(op, entry.values)))
+        self._applies: dict[tuple[int, bool], tuple[Any, frozenset[str]]] = {}
+        self._using: set[str] = set()
+        plan = _Plan.of(statements)
+        families, setops, spellings = plan.families, plan.setops, plan.spellings
+        constants, langs, strings, digits = plan.constants, plan.langs, plan.strings, plan.digits
         self.digits = {domain: d + 1 for domain, d in digits.items()}
         self.keys: dict[str, _Key] = {}
         for number, (key, kinds) in enumerate(sorted(families.items())):
+            before = len(self.constraints)
             domain = "null" if not kinds else next(iter(kinds)) if len(kinds) == 1 else "str"
             if domain == "str" and len(kinds) == 1 and key not in strings:
                 domain = "text"
@@ -588,7 +675,10 @@ class _Encoder:
                 constants=sorted(constants.get(key, ())),
                 langs=tuple(langs.get(key, {})) if domain == "text" else (),
             )
-        self._principals(principals)
+            self.key_constraints[key] = self.constraints[before:]
+        before = len(self.constraints)
+        self._principals(plan.principals)
+        self.principal_constraints = self.constraints[before:]
 
     # -- variables ------------------------------------------------------------------------
 
@@ -650,26 +740,44 @@ class _Encoder:
 
     # -- statements -----------------------------------------------------------------------
 
-    def applies(self, statement: Statement, variables: bool) -> Any:
-        """The condition (and principal) of ``statement`` holds."""
-        z3 = self.z3
-        parts = [self.entry(entry, variables) for entry in statement.condition.entries]
-        if statement.principal is not None:
-            parts.append(self._principal_is(statement.principal))
-        if statement.not_principal is not None:
-            parts.append(z3.Not(self._principal_is(statement.not_principal)))
-        return z3.And(*parts, True)
+    def applies(self, statement: Statement, variables: bool) -> tuple[Any, frozenset[str]]:
+        """The condition (and principal) of ``statement`` holds, and the keys (``""``: the
+        principal) that this depends on."""
+        slot = (id(statement), variables)
+        if slot not in self._applies:
+            z3 = self.z3
+            parts: list[Any] = []
+            keys: set[str] = set()
+            for entry in statement.condition.entries:
+                expr, used = self.entry(entry, variables)
+                parts.append(expr)
+                keys |= used
+            if statement.principal is not None:
+                parts.append(self._principal_is(statement.principal))
+                keys.add("")
+            if statement.not_principal is not None:
+                parts.append(z3.Not(self._principal_is(statement.not_principal)))
+                keys.add("")
+            self._applies[slot] = (z3.And(*parts, True), frozenset(keys))
+        return self._applies[slot]
 
-    def entry(self, entry: ConditionEntry, variables: bool) -> Any:
+    def constraints_of(self, keys: Iterable[str]) -> list[Any]:
+        """The range constraints of the variables of ``keys``."""
+        out: list[Any] = []
+        for key in sorted(keys):
+            out += self.principal_constraints if key == "" else self.key_constraints[key]
+        return out
+
+    def entry(self, entry: ConditionEntry, variables: bool) -> tuple[Any, frozenset[str]]:
         slot = (entry.operator, entry.key.lower(), entry.values, variables)
         if slot not in self._entries:
+            self._using = {entry.key.lower()}
             try:
-                self._entries[slot] = self._entry(entry, variables)
+                expr = self._entry(entry, variables)
             except _Inexact as e:
                 self.notes.add(str(e))
-                self._entries[slot] = self._free.setdefault(
-                    slot, self.z3.Bool(f"atom{len(self._free)}")
-                )
+                expr = self._free.setdefault(slot, self.z3.Bool(f"atom{len(self._free)}"))
+            self._entries[slot] = (expr, frozenset(self._using))
         return self._entries[slot]
 
     def _entry(self, entry: ConditionEntry, variables: bool) -> Any:
@@ -936,6 +1044,7 @@ class _Encoder:
                 parts.append(_Literal(default))
                 continue
             key = self.keys[name.lower()]
+            self._using.add(key.name)
             if key.domain != "str" or key.mixed:
                 raise _Inexact(
                     f"policy variable ${{{name}}} names a key that is not compared as a string; "
@@ -1004,8 +1113,8 @@ class _Encoder:
         named: set[tuple[str, str]] = set()
         accounts: set[str] = set()
         for element in elements:
-            for kind, field in Principal.KINDS.items():
-                for value in getattr(element, field):
+            for kind, attribute in Principal.KINDS.items():
+                for value in getattr(element, attribute):
                     if value != "*":
                         named.add((kind, value))
                         account = _account(value) if kind == "AWS" else None
@@ -1035,7 +1144,7 @@ class _Encoder:
 
     # -- reading a model back ---------------------------------------------------------------
 
-    def witness(self, model: Any) -> _Model:
+    def witness(self, model: Any, keys: Iterable[str]) -> _Model:
         z3 = self.z3
 
         def number(expr: Any) -> int:
@@ -1070,7 +1179,7 @@ class _Encoder:
             return base64.b64encode(raw).decode()
 
         context: dict[str, Any] = {}
-        for key in self.keys.values():
+        for key in (self.keys[k] for k in sorted(keys) if k):
             shape = number(key.shape)
             if shape == 1:
                 context[key.spelling] = render(key, key.scalar)
@@ -1078,7 +1187,7 @@ class _Encoder:
                 length = number(key.length)
                 context[key.spelling] = [render(key, item) for item in key.items[:length]]
         principal = None
-        if self.principal is not None:
+        if self.principal is not None and "" in keys:
             principal = self.candidates[number(self.principal)]
         return context, principal
 
