@@ -3,7 +3,8 @@
 Each subcommand is one function ``_cmd_<name>(args) -> int`` registered in
 :func:`_build_parser`; results go to stdout, problems to stderr. Exit codes: 0 success,
 1 a check found something (``docs --check``: stale pages; ``diff``: missing grants;
-``validate``: errors; ``expand``: no match), 2 an error (one line, no traceback).
+``validate``: errors; ``expand``: no match; ``simulate``: denied), 2 an error (one line, no
+traceback).
 Files are read by name, or from stdin for ``-``.
 """
 

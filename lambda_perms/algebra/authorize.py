@@ -303,7 +303,8 @@ class _Evaluation:
             )
             raise _Done(Decision.EXPLICIT_DENY, denies)
         count = len(everything) + (self.resource is not None)
-        self._step("deny evaluation", "pass", f"no Deny statement of the {count} policies applies")
+        what = "policy" if count == 1 else f"{count} policies"
+        self._step("deny evaluation", "pass", f"no Deny statement of the {what} applies")
 
     # -- 2./3. organization guards -------------------------------------------------------------
 

@@ -4,18 +4,24 @@
 ``Condition`` block as an opaque atom: ``NumericLessThanEquals s3:max-keys 20`` does not cover
 ``... 10`` there, and a difference they report may not exist. With ``exact=True`` (this module,
 the ``exact`` extra: ``pip install 'lambda-perms[exact]'``) the same actions and resource regions
-are kept (:class:`~lambda_perms.algebra._space.Space`, :mod:`lambda_perms.iam._reglang`), and for
-each grant the atoms leave in doubt the question "is there a request context that this grant
-allows and the other policy does not?" is handed to the z3 SMT solver, with the condition
-operators encoded as :func:`lambda_perms.iam.conditions.evaluate` decides them:
+are kept (:class:`~lambda_perms.algebra._space.Space`, :mod:`lambda_perms.iam._reglang`). In each
+region, the grants the condition atoms leave in doubt (all Allow grants where a region has more
+than a few distinct conditions) make one question to the z3 SMT solver: "is there a request
+context under which one of these grants allows and the other policy does not?"; a model settles
+every grant its request falls in, and the question is asked again for the rest. The condition
+operators are encoded as :func:`lambda_perms.iam.conditions.evaluate` decides them, once per
+policy pair:
 
 * every condition key is absent, one value or a list of values (a multivalued key; a list of
   at most one element per set-operator test of the key plus one is enough to tell every case
   apart), compared case-insensitively by name;
-* String, ARN and Bool operators compare z3 strings: ``StringLike``/``ArnLike`` wildcards as
-  regular expressions (``*`` any run, ``?`` one character; ARN components split at the first
-  five colons), ``...IgnoreCase`` and ``Bool`` through the characters whose lower case is the
-  policy's, policy variables (``${aws:username}``, defaults, ``${*}``) as the other key's string;
+* String, ARN and Bool operators compare strings as regular languages: ``StringLike``/``ArnLike``
+  wildcards (``*`` any run, ``?`` one character; ARN components split at the first five colons),
+  ``...IgnoreCase`` and ``Bool`` through the characters whose lower case is the policy's. A key
+  no policy variable touches is decided by the regions its languages carve out of the string
+  space (an exploration of the product of their automata, z3 only picks a region); policy
+  variables (``${aws:username}``, defaults, ``${*}``) make the key a z3 string, and the variable
+  the other key's string;
 * Numeric and Date operators compare rationals (dates as instants in seconds since the epoch,
   whatever format the policy wrote), IpAddress operators 32- and 128-bit vectors, BinaryEquals
   the decoded bytes; ``Null``, ``...IfExists``, ``ForAllValues``/``ForAnyValue``, negated

@@ -19,8 +19,10 @@ Pages this module follows (quoted next to the code where a rule is subtle):
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
 
 Invalid policy values (a non-number for ``Numeric*``, a bad date, a bad CIDR, a non-boolean
-for ``Bool``/``Null``, bad base64 for ``BinaryEquals``) never raise: the condition is false.
-:func:`check_value` reports them for validators.
+for ``Bool``/``Null``, bad base64 for ``BinaryEquals``) never raise: the condition is false, in
+an Allow (which then never applies) and in a Deny (which then never denies) alike; no page says
+what IAM does with them. :func:`check_value` names them, and
+:func:`lambda_perms.algebra.validation.validate` reports each as an error.
 """
 
 from __future__ import annotations
