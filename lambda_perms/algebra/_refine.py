@@ -19,7 +19,8 @@ from lambda_perms.iam import _reglang
 from lambda_perms.iam.request import Request
 
 if TYPE_CHECKING:
-    from lambda_perms.algebra.diff import _Grant, _Unit
+    from lambda_perms.algebra._judge import _Unit
+    from lambda_perms.algebra.diff import _Grant
 
 __all__ = ["UNDECIDED", "Refine", "refined_units"]
 

@@ -25,7 +25,8 @@ from lambda_perms._universe import Universe
 
 pytest.importorskip("z3")
 
-from lambda_perms.algebra.exact import _FOLD_EXTRA, coverage
+from lambda_perms.algebra._exact_text import _FOLD_EXTRA
+from lambda_perms.algebra.exact import coverage
 
 UNIVERSE = Universe.from_actions(("s3:ListBucket", "s3:GetObject", "iam:PassRole"))
 Cond = dict[str, dict[str, Any]] | None
