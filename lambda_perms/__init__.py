@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from lambda_perms._universe import Universe as Universe
     from lambda_perms._universe import UniverseVersion as UniverseVersion
     from lambda_perms._universe import universe as universe
+    from lambda_perms.algebra.authorize import Authorization as Authorization
+    from lambda_perms.algebra.authorize import authorize as authorize
     from lambda_perms.algebra.diff import DiffEntry as DiffEntry
     from lambda_perms.algebra.diff import PolicyDiff as PolicyDiff
     from lambda_perms.algebra.minimize import Minimized as Minimized
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
     from lambda_perms.iam.policy import PolicyKind as PolicyKind
     from lambda_perms.iam.policy import Principal as Principal
     from lambda_perms.iam.policy import Statement as Statement
+    from lambda_perms.iam.request import Request as Request
 
 #: The one list of public names: each name -> the module (under ``lambda_perms``) that defines
 #: it, imported on first use. ``__all__`` is derived from it; the ``TYPE_CHECKING`` imports
@@ -128,10 +131,13 @@ _HOME: dict[str, str] = {
     "PolicyKind": "iam.policy",
     "Principal": "iam.policy",
     "Statement": "iam.policy",
+    "Request": "iam.request",
     "AccessLevel": "_universe",
     "Universe": "_universe",
     "UniverseVersion": "_universe",
     "universe": "_universe",
+    "Authorization": "algebra.authorize",
+    "authorize": "algebra.authorize",
     "DiffEntry": "algebra.diff",
     "Minimized": "algebra.minimize",
     "PolicyDiff": "algebra.diff",

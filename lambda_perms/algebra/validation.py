@@ -33,11 +33,20 @@ code                        severity  meaning
 ``role-escalation``         warning   role creation (or role policy changes) and
                                       ``iam:PassRole`` reach the same roles through a
                                       wildcard, with no permissions boundary required
+``invalid-condition-value`` error     a condition value its operator cannot parse (``Bool
+                                      "yes"``, ``IpAddress "10.1.2.300"``, ``NumericLessThan
+                                      "0x10"``): the evaluator makes the whole entry false, so
+                                      an Allow under it never applies and a Deny never denies
+``ifexists-set-operator``   warning   ``ForAnyValue:``/``ForAllValues:`` with ``...IfExists``:
+                                      the set operator alone decides an absent key
 ==========================  ========  ======================================================
 
 Paths index the canonical document (:meth:`Policy.to_dict`), whose lists are sorted; given
 the ``document`` as written (the decoded JSON the policy was read from), they index that
 instead, so that ``Action[0]`` of the file is reported at ``Action[0]``.
+An invalid condition value is an error, like IAM Access Analyzer's "Invalid condition data type"
+("Errors report when a part of the policy is not functional"): AWS documents no meaning for it,
+and :func:`lambda_perms.iam.conditions.evaluate` treats the entry as false.
 Unknown names are warnings, never errors: AWS adds and removes actions, and IAM accepts
 unknown names silently; each such message names the universe's data date.
 """
@@ -65,6 +74,7 @@ from lambda_perms.algebra.size import quota_of
 from lambda_perms.iam._glob import has_wildcard
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
+from lambda_perms.iam.conditions import check_value, parse_operator
 from lambda_perms.iam.policy import Effect, Policy, Statement
 
 __all__ = ["Finding", "Severity", "as_written", "validate"]
@@ -167,6 +177,38 @@ def _statement_findings(statement: Statement, path: str, known: Universe) -> Ite
             )
     if allow:
         yield from _passrole_findings(statement, path, known)
+    yield from _condition_findings(statement, path)
+
+
+def _condition_findings(statement: Statement, path: str) -> Iterator[Finding]:
+    """Values an operator cannot parse (``invalid-condition-value``), and ``...IfExists``
+    under a set operator (``ifexists-set-operator``)."""
+    for entry in statement.condition.entries:
+        op = parse_operator(entry.operator)
+        where = f"{path}.Condition.{entry.operator}.{entry.key}"  # as condition_key_findings
+        for i, value in enumerate(entry.values):
+            problem = check_value(op, value)
+            if problem is not None:
+                effect = (
+                    "Allow never applies"
+                    if statement.effect is Effect.ALLOW
+                    else "Deny never denies"
+                )
+                yield Finding(
+                    Severity.ERROR,
+                    "invalid-condition-value",
+                    f"{problem}; the whole condition entry is then false, so this {effect}",
+                    where if len(entry.values) == 1 else f"{where}[{i}]",
+                )
+        if op.set_operator is not None and op.if_exists:
+            yield Finding(
+                Severity.WARNING,
+                "ifexists-set-operator",
+                f"{entry.operator}: IfExists changes nothing under {op.set_operator} (an absent "
+                f"key makes ForAllValues true and ForAnyValue false); write "
+                f"{op.set_operator}:{op.base}",
+                where,
+            )
 
 
 def _action_findings(

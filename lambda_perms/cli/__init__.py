@@ -1,16 +1,16 @@
 """The ``lambda-perms`` command (also ``python -m lambda_perms``): a thin shell over the library.
 
 Each subcommand is one function ``_cmd_<name>(args) -> int`` in a module of this package
-(``_deploy``: policy, diff; ``_algebra``: merge, minimize, validate; ``_reference``: docs,
-explain, expand, schema), registered by that module's ``register``. The conventions every
-subcommand shares live in ``_io`` (inputs, outputs, notes) and ``_args`` (``--format``,
-``--output``, usage): ``-`` is stdin for every file argument; results go to stdout (UTF-8,
-whatever the locale) or atomically to ``--output FILE``; notes and warnings to stderr.
+(``_deploy``: policy, diff; ``_algebra``: merge, minimize, validate; ``_simulate``: simulate;
+``_reference``: docs, explain, expand, schema), registered by that module's ``register``. The
+conventions every subcommand shares live in ``_io`` (inputs, outputs, notes) and ``_args``
+(``--format``, ``--output``, usage): ``-`` is stdin for every file argument; results go to stdout
+(UTF-8, whatever the locale) or atomically to ``--output FILE``; notes and warnings to stderr.
 
 Exit codes: 0 success; 1 a check found something (``docs --check``: stale pages; ``diff``:
-missing grants; ``validate``: findings at ``--fail-on``; ``expand``: no match); 2 an error:
-one ``lambda-perms: error: ...`` line, never a traceback (a bad flag prints the subcommand's
-usage first).
+missing grants; ``validate``: findings at ``--fail-on``; ``expand``: no match; ``simulate``: a
+denied request); 2 an error: one ``lambda-perms: error: ...`` line, never a traceback (a bad
+flag prints the subcommand's usage first).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class _Version(argparse.Action):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from lambda_perms.cli import _algebra, _deploy, _reference
+    from lambda_perms.cli import _algebra, _deploy, _reference, _simulate
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -73,6 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _reference.register(commands)
     _deploy.register(commands)
     _algebra.register(commands)
+    _simulate.register(commands)
     _reference.register_lookups(commands)
     return parser
 

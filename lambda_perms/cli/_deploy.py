@@ -353,7 +353,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         if role not in current:
             continue
         label = current[role][0] or role
-        result = review(required[role][1], current[role][1], reasons=reasons)
+        result = review(required[role][1], current[role][1], reasons=reasons, exact=args.exact)
         failed = result.missing or (args.fail_on_excess and result.excess)
         exit_code = exit_code or (1 if failed else 0)
         documents[label] = result.to_dict()
@@ -365,7 +365,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     else:
         write_output("".join(f"{line}\n" for line in lines), args.output)
         for label, document in documents.items():
+            for text in document.get("notes", ()):
+                note("note", f"{label}: {text}" if several else text)
             counts = f"{len(document['missing'])} missing, {len(document['excess'])} excess"
+            counts += " (exact)" if args.exact else ""
             note("note", f"{label}: {counts}" if several else counts)
     return exit_code
 
@@ -516,6 +519,7 @@ def register(commands: Any) -> None:
         "error: a CI gate.",
         f"{PROG} diff deploy-role.json -- sam deploy --stack-name app --s3-bucket art\n"
         f"{PROG} diff --format json current.json required.json\n"
+        f"{PROG} diff --exact current.json required.json\n"
         f"aws iam get-policy-version ... --query PolicyVersion.Document | {PROG} diff -",
         usage=f"{PROG} diff [options] CURRENT [REQUIRED] [-- sam COMMAND FLAGS...]",
     )
@@ -537,6 +541,12 @@ def register(commands: Any) -> None:
         action="store_true",
         help="exit 1 also when CURRENT grants anything REQUIRED does not need (a CI gate "
         "against over-privilege)",
+    )
+    diff.add_argument(
+        "--exact",
+        action="store_true",
+        help="decide conditions by what they mean and print a witness request under each line "
+        "(needs the 'exact' extra: z3)",
     )
     add_output(diff)
     diff.set_defaults(handler=_cmd_diff, sam=[])

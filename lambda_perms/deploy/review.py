@@ -91,6 +91,10 @@ class Review:
     missing: tuple[ReviewEntry, ...]
     excess: tuple[ReviewEntry, ...]
     universe: str
+    exact: bool = False
+    """Whether conditions were decided by what they mean (``review(..., exact=True)``)."""
+    notes: tuple[str, ...] = ()
+    """In an exact review, where it fell back to treating conditions as atoms."""
 
     def lines(self, limit: int = SUMMARY_LIMIT) -> list[str]:
         """The review for people: each entry's line (:meth:`ReviewEntry.describe`) when a kind
@@ -99,17 +103,24 @@ class Review:
         out: list[str] = []
         for entries in (self.missing, self.excess):
             if len(entries) <= limit:
-                out += [e.describe() for e in entries]
+                for e in entries:
+                    out.append(e.describe())
+                    if e.entry.witness is not None:  # exact: a request that shows it
+                        out.append(f"  witness: {e.entry.witness.describe()}")
             else:
                 out += summarize(entries)
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "missing": [e.to_dict() for e in self.missing],
             "excess": [e.to_dict() for e in self.excess],
             "universe": self.universe,
         }
+        if self.exact:
+            out["exact"] = True
+            out["notes"] = list(self.notes)
+        return out
 
 
 def summarize(entries: Sequence[ReviewEntry]) -> list[str]:
@@ -203,10 +214,12 @@ def review(
     current: Policy,
     *,
     reasons: Mapping[str, tuple[Need, ...]] | None = None,
+    exact: bool = False,
 ) -> Review:
     """``required.diff(current)`` with each entry's purpose (``reasons``: the needs behind each
-    lower-case action of ``required``, as :func:`reasons_of` gives them)."""
-    difference = required.diff(current)
+    lower-case action of ``required``, as :func:`reasons_of` gives them); ``exact``: conditions
+    decided by what they mean, each entry with a witness request (the ``exact`` extra)."""
+    difference = required.diff(current, exact=exact)
     missing = tuple(
         ReviewEntry("missing", e, purpose(e.action.text, reasons)) for e in difference.missing
     )
@@ -223,4 +236,6 @@ def review(
                 else "no deployment path needs it"
             )
         excess.append(ReviewEntry("excess", entry, why, needed_on))
-    return Review(missing, tuple(excess), str(difference.universe))
+    return Review(
+        missing, tuple(excess), str(difference.universe), difference.exact, difference.notes
+    )

@@ -19,8 +19,10 @@ Pages this module follows (quoted next to the code where a rule is subtle):
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
 
 Invalid policy values (a non-number for ``Numeric*``, a bad date, a bad CIDR, a non-boolean
-for ``Bool``/``Null``, bad base64 for ``BinaryEquals``) never raise: the condition is false.
-:func:`check_value` reports them for validators.
+for ``Bool``/``Null``, bad base64 for ``BinaryEquals``) never raise: the condition is false, in
+an Allow (which then never applies) and in a Deny (which then never denies) alike; no page says
+what IAM does with them. :func:`check_value` names them, and
+:func:`lambda_perms.algebra.validation.validate` reports each as an error.
 """
 
 from __future__ import annotations
@@ -707,12 +709,16 @@ def evaluate(
     * ``Null`` is true when the key's absence (or empty value) is what a policy value says;
       a set prefix on ``Null`` changes nothing.
     * An invalid policy value (see :func:`check_value`) makes the condition false.
-    * Key absent: ``...IfExists`` is true (OPERATORS: "If the key is not present, evaluate the
-      condition element as true"); ``ForAllValues:`` is true and ``ForAnyValue:`` false
-      (MULTI: ForAllValues "also returns true if there are no context keys in the request";
-      ForAnyValue: "if the key does not exist, the condition returns false" - the classic
-      ForAllValues over-grant; pair it with ``Null: false``); otherwise a negated operator is
-      true and any other false (OPERATORS, "Important").
+    * Key absent: with a set operator, ``ForAllValues:`` is true and ``ForAnyValue:`` false,
+      ``IfExists`` or not (MULTI: ForAllValues "also returns true if there are no context keys
+      in the request"; ForAnyValue: "For no matching context key or if the key does not
+      exist, the condition returns false" - the classic ForAllValues over-grant; pair it with
+      ``Null: false``). Otherwise ``...IfExists`` is true (OPERATORS: "If the key is not
+      present, evaluate the condition element as true"), a negated operator is true and any
+      other false (OPERATORS, "Important"). Where the two sentences meet
+      (``ForAnyValue:StringLikeIfExists`` on an absent key) the set operator's rule wins: it
+      is the page about multivalued keys, AWS users observe a deny for exactly this shape, and
+      reading it as true would turn an ``Allow`` into an over-grant.
     * A set operator tests every request value (``[]`` and ``""`` are the empty set: true for
       ``ForAllValues``, false for ``ForAnyValue``). With a negated base a request value
       "matches" when it equals/is like none of the policy values (OPERATORS:
@@ -734,10 +740,12 @@ def evaluate(
     if predicate is None:
         return False
     if value is None:
+        if op.set_operator is not None:
+            # MULTI, ForAnyValue: "For no matching context key or if the key does not exist,
+            # the condition returns false" - IfExists does not make an absent set true.
+            return op.set_operator == "ForAllValues"
         if op.if_exists:
             return True
-        if op.set_operator is not None:
-            return op.set_operator == "ForAllValues"
         return op.negated
     request: list[ContextScalar]
     if isinstance(value, str | int | float | bool):

@@ -47,11 +47,17 @@ from pydantic import (
     model_validator,
 )
 
-from lambda_perms.errors import InvalidActionError, InvalidArnError, InvalidPolicyError
+from lambda_perms.errors import (
+    InvalidActionError,
+    InvalidArnError,
+    InvalidPolicyError,
+    UsageError,
+)
 from lambda_perms.iam import conditions as _conditions
 from lambda_perms.iam._text import bad_character, describe_character
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
+from lambda_perms.iam.request import Request
 
 if TYPE_CHECKING:
     from lambda_perms._universe import Universe
@@ -744,21 +750,30 @@ class Policy(_Model):
             return NotImplemented
         return self.merge(other)
 
-    def diff(self, other: Policy, *, universe: Universe | None = None) -> PolicyDiff:
+    def diff(
+        self, other: Policy, *, universe: Universe | None = None, exact: bool = False
+    ) -> PolicyDiff:
         """What ``other`` allows that this policy does not (``added``) and the reverse.
 
         For "required vs current": ``required.diff(current)`` names ``missing`` and
-        ``excess`` grants.
+        ``excess`` grants. ``exact=True`` reasons about what conditions mean (the ``exact``
+        extra) and gives every entry a witness request (see
+        :mod:`lambda_perms.algebra.exact`).
         """
         from lambda_perms.algebra.diff import diff
 
-        return diff(self, other, universe=universe)
+        return diff(self, other, universe=universe, exact=exact)
 
-    def covers(self, other: Policy, *, universe: Universe | None = None) -> bool:
-        """Whether this policy allows every request ``other`` allows (also ``a >= b``)."""
+    def covers(
+        self, other: Policy, *, universe: Universe | None = None, exact: bool = False
+    ) -> bool:
+        """Whether this policy allows every request ``other`` allows (also ``a >= b``).
+
+        ``exact=True`` reasons about what conditions mean (the ``exact`` extra; see
+        :mod:`lambda_perms.algebra.exact`)."""
         from lambda_perms.algebra.diff import covers
 
-        return covers(self, other, universe=universe)
+        return covers(self, other, universe=universe, exact=exact)
 
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Policy):
@@ -805,7 +820,7 @@ class Policy(_Model):
 
     def evaluate(
         self,
-        action: str,
+        action: str | Request,
         resource: str = "*",
         context: Context | None = None,
         *,
@@ -816,10 +831,18 @@ class Policy(_Model):
         An explicit Deny wins; otherwise an Allow is needed; otherwise the request is
         implicitly denied. ``context`` maps condition keys (any case) to a value or a list of
         values and also supplies policy variables (``${aws:username}``), which are resolved
-        only in ``2012-10-17`` documents.
+        only in ``2012-10-17`` documents. A :class:`~lambda_perms.iam.request.Request` may
+        stand for all four arguments: ``policy.evaluate(request)``.
 
         :raises InvalidActionError: when ``action`` is not a concrete ``prefix:Name``.
+        :raises UsageError: when a ``Request`` is given together with the other arguments.
         """
+        if isinstance(action, Request):
+            if resource != "*" or context is not None or principal is not None:
+                raise UsageError("give either a Request or action, resource, context, principal")
+            request = action
+            action, resource = request.action, request.resource
+            context, principal = request.context, request.principal
         _check_request_action(action)
         variables = self.version == "2012-10-17"
         allow: list[int] = []
@@ -837,13 +860,14 @@ class Policy(_Model):
 
     def allows(
         self,
-        action: str,
+        action: str | Request,
         resource: str = "*",
         context: Context | None = None,
         *,
         principal: tuple[str, str] | None = None,
     ) -> bool:
-        """Whether this policy alone allows the request (see :meth:`evaluate`)."""
+        """Whether this policy alone allows the request (see :meth:`evaluate`; a
+        :class:`~lambda_perms.iam.request.Request` may stand for all four arguments)."""
         return self.evaluate(action, resource, context, principal=principal).allowed
 
 

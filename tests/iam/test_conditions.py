@@ -347,7 +347,15 @@ ROWS: list[Row] = [
     ("ForAnyValue:StringEquals", "aws:TagKeys", ENV_COST, {"aws:TagKeys": ["dept"]}, False),
     ("ForAnyValue:StringEquals", "aws:TagKeys", ENV_COST, {}, False),
     ("ForAnyValue:StringEquals", "aws:TagKeys", ENV_COST, {"aws:TagKeys": []}, False),
-    ("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", ENV_COST, {}, True),
+    # Evaluation point: IfExists (OPERATORS: "If the key is not present, evaluate the
+    # condition element as true") meets ForAnyValue (MULTI: "For no matching context key or if
+    # the key does not exist, the condition returns false"). The set operator wins: AWS users
+    # observe a deny for ForAnyValue:StringEqualsIfExists on aws:TagKeys when the request has
+    # no tags, and true would make an Allow over-grant.
+    ("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", ENV_COST, {}, False),
+    ("ForAnyValue:StringLikeIfExists", "aws:TagKeys", ["env"], {}, False),
+    ("ForAnyValue:StringLikeIfExists", "aws:TagKeys", ["env"], {"aws:TagKeys": ["env"]}, True),
+    ("ForAllValues:StringLikeIfExists", "aws:TagKeys", ["env"], {}, True),
     # OPERATORS, ForAnyValue with a string operator: "ForAnyValue comparison is case
     # sensitive" (Environment does not match environment).
     (
