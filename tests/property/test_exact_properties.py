@@ -239,7 +239,9 @@ def statements(draw: st.DrawFn, entries: list[tuple[str, str, Any]]) -> dict[str
     statement: dict[str, Any] = {
         "Effect": draw(st.sampled_from(["Allow", "Allow", "Allow", "Deny"])),
         "Action": draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=2, unique=True)),
-        "Resource": draw(st.sampled_from(RESOURCE_PATTERNS)),
+        draw(st.sampled_from(["Resource"] * 5 + ["NotResource"])): draw(
+            st.sampled_from(RESOURCE_PATTERNS)
+        ),
     }
     condition: dict[str, dict[str, Any]] = {}
     for operator, key, values in draw(st.lists(st.sampled_from(entries), max_size=2)):
