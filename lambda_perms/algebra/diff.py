@@ -70,10 +70,11 @@ def _atom(statement: Statement, literal: bool = False) -> tuple[Any, ...]:
     return (statement.condition, statement.principal, statement.not_principal)
 
 
-def _grants(policy: Policy, space: Space, offset: int, *, versioned: bool = False) -> list[_Grant]:
-    """The grants of ``policy``; ``versioned``: a condition holding ``${`` in a policy without
-    the 2012-10-17 Version (variables are text there) is a different atom (exact mode)."""
-    literal_text = versioned and policy.version != "2012-10-17"
+def _grants(policy: Policy, space: Space, offset: int) -> list[_Grant]:
+    """The grants of ``policy``. A condition holding ``${`` in a policy without the 2012-10-17
+    Version (policy variables are literal text there) is a different atom from the same block
+    in a versioned policy: the same text means something else."""
+    literal_text = policy.version != "2012-10-17"
     out = []
     for i, statement in enumerate(policy.statements):
         if statement.resource is not None:
@@ -252,9 +253,8 @@ def _uncovered(
 
     Conditions are atoms here; ``refine`` (exact mode) then decides each unit the atoms leave
     in doubt, region by region, and gives the witness (:func:`~._refine.refined_units`)."""
-    versioned = refine is not None
-    inner_grants = _grants(inner, space, 0, versioned=versioned)
-    outer_grants = _grants(outer, space, len(inner_grants), versioned=versioned)
+    inner_grants = _grants(inner, space, 0)
+    outer_grants = _grants(outer, space, len(inner_grants))
     if not any(g.effect is Effect.ALLOW for g in inner_grants):
         return ()
     by_action: dict[str, list[int]] = defaultdict(list)

@@ -180,3 +180,21 @@ class TestMergeAndSplit:
             Policy.empty().split("session")
         with pytest.raises(QuotaError):
             Policy.of(allow("s3:GetObject")).split(20)
+
+
+def test_a_variable_in_a_versionless_condition_is_literal_text() -> None:
+    """Without ``Version`` 2012-10-17, ``${aws:username}`` is the literal text (IAM User Guide,
+    policy variables: "If you don't include the Version element ... variables are treated as
+    literal strings"), so the same condition block means something else in each policy."""
+    body = (
+        '"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",'
+        ' "Condition": {"StringEquals": {"s3:prefix": "${aws:username}"}}}]}'
+    )
+    versioned = Policy.from_json('{"Version": "2012-10-17", ' + body)
+    literal = Policy.from_json("{" + body)
+    request = ("s3:ListBucket", "arn:aws:s3:::b")
+    context = {"s3:prefix": "${aws:username}", "aws:username": "alice"}
+    assert literal.allows(*request, context)
+    assert not versioned.allows(*request, context)
+    assert not versioned.covers(literal)
+    assert versioned.diff(literal)
