@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from lambda_perms.algebra._exact_model import (
-    _COMPARE,
     _EMPTY,
     _JUNK,
     _JUNK_TEXT,
@@ -45,6 +44,7 @@ from lambda_perms.iam.conditions import (
     _SPECIAL,
     _VARIABLE,
     _VARIABLE_FAMILIES,
+    COMPARISONS,
     Operator,
     _arn_components,
     _parse_binary,
@@ -272,7 +272,7 @@ class _Encoder:
             numbers = [parse(v) for v in values]
             if any(n is None for n in numbers):
                 return None
-            compare = _COMPARE[op.base.removeprefix(op.family)]
+            compare = COMPARISONS[op.base.removeprefix(op.family)]
             constants = [z3.Q(*n.as_integer_ratio()) for n in numbers if n is not None]
 
             def number(v: _Value) -> Any:

@@ -154,16 +154,6 @@ def _anything(value: _Value) -> Any:
     return True
 
 
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "Equals": lambda a, b: a == b,
-    "NotEquals": lambda a, b: a == b,  # negated by the caller
-    "LessThan": lambda a, b: a < b,
-    "LessThanEquals": lambda a, b: a <= b,
-    "GreaterThan": lambda a, b: a > b,
-    "GreaterThanEquals": lambda a, b: a >= b,
-}
-
-
 def _decimals(number: Decimal) -> int:
     exponent = number.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -33,16 +33,18 @@ import difflib
 import enum
 import ipaddress
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from lambda_perms.errors import InvalidPolicyError
 
 __all__ = [
+    "COMPARISONS",
     "KNOWN_OPERATORS",
     "ConditionValue",
     "Context",
@@ -519,13 +521,16 @@ def _parse_address(value: ContextScalar) -> _Address | None:
 
 _Predicate: TypeAlias = Callable[[ContextScalar], bool | None]
 
-_COMPARISONS: dict[str, Callable[[Decimal, Decimal], bool]] = {
-    "Equals": lambda request, policy: request == policy,
-    "NotEquals": lambda request, policy: request == policy,  # negated by the caller
-    "LessThan": lambda request, policy: request < policy,
-    "LessThanEquals": lambda request, policy: request <= policy,
-    "GreaterThan": lambda request, policy: request > policy,
-    "GreaterThanEquals": lambda request, policy: request >= policy,
+#: The numeric and date comparisons by operator suffix, over any ordered values: Decimals
+#: here, z3 terms in the exact mode (:mod:`lambda_perms.algebra._encoder`). ``NotEquals`` is
+#: ``==``: the caller negates it.
+COMPARISONS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "Equals": operator.eq,
+    "NotEquals": operator.eq,
+    "LessThan": operator.lt,
+    "LessThanEquals": operator.le,
+    "GreaterThan": operator.gt,
+    "GreaterThanEquals": operator.ge,
 }
 
 
@@ -585,7 +590,7 @@ def _ordered_predicate(
         if number is None:
             return None
         parsed.append(number)
-    compare = _COMPARISONS[op.base.removeprefix(op.family)]
+    compare = COMPARISONS[op.base.removeprefix(op.family)]
 
     def predicate(request: ContextScalar) -> bool | None:
         number = parse(request)
