@@ -22,14 +22,18 @@ Shapes come from the generated corpus (``_shapes.py``). Two parts:
   (``quick_setup``) shapes, and ``validate`` of a 6 MB policy (69 s). Target: each
   ``minimize`` of a corpus shape <= 1 s, the 6 MB ``validate`` <= 5 s.
 
-Each time is the best of ``--runs`` calls (default 3; 1 for calls over a second), in this
-process with the universe loaded.
+Each time is the best of ``--runs`` calls (default 5), in this process with the universe
+loaded, after a garbage collection. In a growth series the sizes are timed in alternating
+rounds (every size once per round), so that a slow spell of a shared machine falls on every
+size alike rather than on one step's ratio; ``--cpu`` times process CPU instead of wall clock
+(for a machine shared with other work). The hard shapes take one call past a second.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import time
 from collections.abc import Callable
 
@@ -54,12 +58,20 @@ OPS: dict[str, Op] = {
 _EXTRA = Statement.allow("s3:GetObject", "arn:aws:s3:::extra/*")
 
 
+Clock = Callable[[], float]
+
+
+def once(call: Callable[[], object], clock: Clock = time.perf_counter) -> float:
+    gc.collect()
+    start = clock()
+    call()
+    return clock() - start
+
+
 def timed(call: Callable[[], object], runs: int) -> float:
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        elapsed = time.perf_counter() - start
+        elapsed = once(call)
         best = min(best, elapsed)
         if elapsed > 1.0:
             break
@@ -81,23 +93,29 @@ SERIES: dict[str, tuple[str, tuple[int, ...]]] = {
 }
 
 
-def growth(runs: int, only: set[str], quick: bool) -> None:
+def growth(runs: int, only: set[str], quick: bool, clock: Clock) -> None:
     for series, (shape, sizes) in SERIES.items():
         if only and series not in only:
             continue
         steps = sizes[:-1] if quick else sizes
-        print(f"\n{series} ({shape}): seconds (ratio to the previous size)")
+        print(f"\n{series} ({shape}): seconds (ratio to the previous size)", flush=True)
         print(f"{'n':>7} {'KB':>7} " + " ".join(f"{op:>16}" for op in OPS))
-        previous: dict[str, float] = {}
-        for n in steps:
-            p, q = _pair(shape, n)
+        pairs = {n: _pair(shape, n) for n in steps}
+        best = {(op, n): float("inf") for op in OPS for n in steps}
+        for op, call in OPS.items():
+            for _ in range(runs):  # rounds: each size once per round
+                for n in steps:
+                    p, q = pairs[n]
+                    elapsed = once(functools.partial(call, p, q), clock)
+                    best[op, n] = min(best[op, n], elapsed)
+        for i, n in enumerate(steps):
             cells = []
-            for op, call in OPS.items():
-                seconds = timed(functools.partial(call, p, q), runs)
-                ratio = f"(x{seconds / previous[op]:.1f})" if op in previous else ""
+            for op in OPS:
+                seconds = best[op, n]
+                ratio = f"(x{seconds / best[op, steps[i - 1]]:.1f})" if i else ""
                 cells.append(f"{seconds:8.3f} {ratio:>7}")
-                previous[op] = seconds
-            print(f"{n:>7} {p.size() / 1000:7.1f} " + " ".join(f"{c:>16}" for c in cells))
+            size = pairs[n][0].size() / 1000
+            print(f"{n:>7} {size:7.1f} " + " ".join(f"{c:>16}" for c in cells), flush=True)
 
 
 def hard(runs: int) -> None:
@@ -134,13 +152,15 @@ def hard(runs: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cpu", action="store_true", help="time process CPU, not wall clock")
     parser.add_argument("--quick", action="store_true", help="skip the largest size")
     parser.add_argument("--only", nargs="*", default=[], help=f"series: {', '.join(SERIES)}")
     parser.add_argument("--no-hard", action="store_true")
     args = parser.parse_args(argv)
+    clock = time.process_time if args.cpu else time.perf_counter
     lambda_perms.universe().expand("*")  # load the universe outside the timings
-    growth(args.runs, set(args.only), args.quick)
+    growth(args.runs, set(args.only), args.quick, clock)
     if not args.no_hard:
         hard(args.runs)
     return 0

@@ -7,7 +7,7 @@ of patterns a resource matches, with the condition atoms' best truth values forc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms.iam import _reglang, _subsumption
@@ -41,6 +41,46 @@ def _implies(rescue: _Shape, deny: _Shape) -> bool:
 
 
 _DENY, _ALLOW, _RESCUE = range(3)  # inner Deny; outer Allow; outer Deny
+
+
+class _Resources:
+    """The resource patterns of the grants compared, each numbered once (its *slot*), with
+    the index that finds the patterns a resource matches and a cache of those sets: built
+    once per comparison and shared by every group of actions, so a policy's many groups do
+    not each index, and match words against, the same patterns again."""
+
+    def __init__(self, grants: Iterable[_Grant]) -> None:
+        grants = list(grants)
+        texts = sorted({text for g in grants if g.resources for text in g.resources})
+        self.slot = slot = {text: i for i, text in enumerate(texts)}
+        #: each grant's Resource (or NotResource) list as slots, by grant index
+        self.slots: dict[int, tuple[int, ...] | None] = {
+            g.index: None if g.resources is None else tuple(slot[r] for r in g.resources)
+            for g in grants
+        }
+        self.patterns = [_reglang.compile_pattern(t) for t in texts]
+        self.index = _subsumption.Index(self.patterns)
+        # a literal unit's only resource is matched by itself (texts are unique) and by
+        # wildcards
+        self._wild = [j for j, p in enumerate(self.patterns) if not _reglang.is_literal(p)]
+        self._wild_index = _subsumption.Index([self.patterns[j] for j in self._wild])
+        self._members: dict[str, frozenset[int]] = {}
+
+    def members(self, word: str) -> frozenset[int]:
+        """The slots of the patterns matching ``word``."""
+        found = self._members.get(word)
+        if found is None:
+            patterns = self.patterns
+            found = self._members[word] = frozenset(
+                j for j in self.index.matching(word) if _reglang.matches(patterns[j], word)
+            )
+        return found
+
+    def literal_members(self, word: str, itself: int) -> frozenset[int]:
+        """:meth:`members` of the literal pattern in slot ``itself``, whose word it is."""
+        patterns, wild = self.patterns, self._wild
+        hits = [wild[k] for k in self._wild_index.matching(word)]
+        return frozenset([itself, *(j for j in hits if _reglang.matches(patterns[j], word))])
 
 
 class _Group:
@@ -80,7 +120,9 @@ class _Group:
             return any(_implies(r, d) for d in near)
 
         self.rescues = [r for r in (shape(g) for g in rescues) if not shadowed(r)]
-        self.by_slot: dict[int, list[tuple[int, _Shape]]] = defaultdict(list)
+        # per slot, each (kind, atom) once: the unit question looks at nothing else, and
+        # many grants on one resource must not make each question as long as the policy
+        self.by_slot: dict[int, dict[tuple[int, Any], None]] = defaultdict(dict)
         self.always: list[tuple[int, _Shape]] = []
         # Resource slots of each kind under each atom (which patterns always decide)
         self.resource_slots: dict[tuple[int, Any], set[int]] = defaultdict(set)
@@ -90,8 +132,8 @@ class _Group:
                     self.always.append((kind, (element, negated, atom)))
                 else:
                     self.resource_slots[(kind, atom)].update(element)
-                    for j in set(element):
-                        self.by_slot[j].append((kind, (element, negated, atom)))
+                    for j in element:
+                        self.by_slot[j][(kind, atom)] = None
         every = [*self.denies, *self.allows, *self.rescues]
         self.related = frozenset(j for e, _, _ in every if e is not None for j in e)
 
@@ -162,7 +204,7 @@ class _Judge:
             return False
 
         for j in matched:
-            for kind, (_, _, atom) in group.by_slot.get(j, ()):
+            for kind, atom in group.by_slot.get(j, ()):
                 if take(kind, atom):
                     return False
         for kind, (element, _, atom) in group.always:
@@ -172,17 +214,9 @@ class _Judge:
             return True
         return not covered
 
-    def escapes(
-        self,
-        unit: _Unit,
-        *,
-        slot: dict[str, int],
-        patterns: Sequence[_reglang.Pattern],
-        index: _subsumption.Index,
-        members: Callable[[str], frozenset[int]],
-        literal_members: Callable[[str, int], frozenset[int]],
-        budget: _reglang.Budget,
-    ) -> bool:
+    def escapes(self, unit: _Unit, *, resources: _Resources, budget: _reglang.Budget) -> bool:
+        slot, patterns, index = resources.slot, resources.patterns, resources.index
+        members = resources.members
         texts, negated = unit
         own = tuple(slot[t] for t in texts) if texts is not None else ()
         inside = own[0] if texts is not None and not negated else None
@@ -195,7 +229,7 @@ class _Judge:
 
         pattern = patterns[inside] if inside is not None else None
         if inside is not None and pattern is not None and _reglang.is_literal(pattern):
-            return self.judge(literal_members(_reglang.head(pattern), inside))
+            return self.judge(resources.literal_members(_reglang.head(pattern), inside))
         excluded = set(own) if negated else None
 
         def everywhere(element: tuple[int, ...] | None, negated_element: bool) -> bool:

@@ -26,11 +26,16 @@ class Space:
         self.universe = universe
         self.extra = self._unknown(universe, patterns)
         self._all: frozenset[str] | None = None
+        # by pattern text, and by a statement's list: policies repeat both
+        self._expanded: dict[str, frozenset[str]] = {}
+        self._of: dict[tuple[bool, tuple[str, ...]], frozenset[str]] = {}
 
     @classmethod
     def of_patterns(cls, universe: Universe, patterns: Iterable[ActionPattern]) -> Space:
         space = cls(universe, ())
         space.extra = cls._unknown(universe, patterns)
+        space._expanded.clear()
+        space._of.clear()
         return space
 
     @staticmethod
@@ -48,17 +53,25 @@ class Space:
         return self._all
 
     def expand(self, pattern: ActionPattern) -> frozenset[str]:
+        known = self._expanded.get(pattern.text)
+        if known is not None:
+            return known
         found = {a.key for a in self.universe.expand(pattern)}
         if self.extra:
             regex = action_regex(pattern.text)
             found.update(k for k in self.extra if regex.fullmatch(k))
-        return frozenset(found)
+        known = self._expanded[pattern.text] = frozenset(found)
+        return known
 
     def actions_of(self, statement: Statement) -> frozenset[str]:
-        if statement.action is not None:
-            return frozenset().union(*(self.expand(p) for p in statement.action))
-        excluded = frozenset().union(*(self.expand(p) for p in statement.not_action or ()))
-        return self.all() - excluded
+        negated = statement.action is None
+        patterns = statement.not_action or () if negated else statement.action or ()
+        key = (negated, tuple(p.text for p in patterns))
+        known = self._of.get(key)
+        if known is None:
+            named = frozenset().union(*(self.expand(p) for p in patterns))
+            known = self._of[key] = self.all() - named if negated else named
+        return known
 
     def display(self, key: str) -> Action:
         if key in self.extra:

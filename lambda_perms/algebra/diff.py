@@ -36,10 +36,10 @@ from typing import Any
 
 from lambda_perms._universe import Universe, UniverseVersion
 from lambda_perms._universe import universe as default_universe
-from lambda_perms.algebra._judge import _Group, _Judge, _Unit
+from lambda_perms.algebra._judge import _Group, _Judge, _Resources, _Unit
 from lambda_perms.algebra._refine import Refine, refined_units
 from lambda_perms.algebra._space import Space
-from lambda_perms.iam import _reglang, _subsumption
+from lambda_perms.iam import _reglang
 from lambda_perms.iam.actions import Action
 from lambda_perms.iam.policy import Condition, Effect, Policy, Principal, Statement
 from lambda_perms.iam.request import Request
@@ -268,13 +268,14 @@ def _uncovered(
         groups[tuple(positions)].append(action)
     entries: list[DiffEntry] = []
     budget = _reglang.Budget(SEARCH_BUDGET)  # shared by every search of this call
+    resources = _Resources(every)
     for signature, actions in sorted(groups.items()):
         relevant = [every[p] for p in signature]
         inner_here = [g for g in relevant if g.index < len(inner_grants)]
         outer_here = [g for g in relevant if g.index >= len(inner_grants)]
         if not any(g.effect is Effect.ALLOW for g in inner_here):
             continue
-        doubtful = _uncovered_units(inner_here, outer_here, budget=budget)
+        doubtful = _uncovered_units(inner_here, outer_here, budget=budget, resources=resources)
         found: list[tuple[_Grant, _Unit, Request | None]]
         if refine is None:
             found = [(grant, unit, None) for grant, unit in doubtful]
@@ -303,7 +304,11 @@ SEARCH_BUDGET = 60_000
 
 
 def _uncovered_units(
-    inner: Sequence[_Grant], outer: Sequence[_Grant], *, budget: _reglang.Budget | None = None
+    inner: Sequence[_Grant],
+    outer: Sequence[_Grant],
+    *,
+    budget: _reglang.Budget | None = None,
+    resources: _Resources | None = None,
 ) -> list[tuple[_Grant, _Unit]]:
     """The units of ``inner``'s Allow grants holding a request ``inner`` allows and ``outer``
     does not.
@@ -322,36 +327,17 @@ def _uncovered_units(
     counts as not covered).
     """
     budget = budget if budget is not None else _reglang.Budget(SEARCH_BUDGET)
-    texts = sorted({r for g in (*inner, *outer) if g.resources for r in g.resources})
-    slot = {text: i for i, text in enumerate(texts)}
-    patterns = [_reglang.compile_pattern(t) for t in texts]
-    index = _subsumption.Index(patterns)
-    slots = {
-        g.index: tuple(slot[r] for r in g.resources) if g.resources is not None else None
-        for g in (*inner, *outer)
-    }
+    if resources is None:
+        resources = _Resources((*inner, *outer))
+    slots = resources.slots
     denies = [g for g in inner if g.effect is Effect.DENY]
     allows = [g for g in outer if g.effect is Effect.ALLOW]
     rescues = [g for g in outer if g.effect is Effect.DENY]
-    members_of: dict[str, frozenset[int]] = {}
-    # a literal unit's only resource is matched by itself (texts are unique) and by wildcards
-    wild = [j for j, p in enumerate(patterns) if not _reglang.is_literal(p)]
-    wild_index = _subsumption.Index([patterns[j] for j in wild])
-
-    def literal_members(word: str, itself: int) -> frozenset[int]:
-        hits = [wild[k] for k in wild_index.matching(word)]
-        return frozenset([itself, *(j for j in hits if _reglang.matches(patterns[j], word))])
-
-    def members(word: str) -> frozenset[int]:
-        found = members_of.get(word)
-        if found is None:
-            found = members_of[word] = frozenset(
-                j for j in index.matching(word) if _reglang.matches(patterns[j], word)
-            )
-        return found
-
     found: list[tuple[tuple[int, int], tuple[_Grant, _Unit]]] = []
     judges: dict[Any, _Judge] = {}
+    # the answer depends on a grant only through its atom and the unit: grants repeating
+    # both (many statements on one resource) are asked once
+    decided: dict[tuple[Any, _Unit], bool] = {}
     group = _Group(denies, allows, rescues, slots)
     for grant in inner:
         if grant.effect is not Effect.ALLOW:
@@ -360,18 +346,13 @@ def _uncovered_units(
         if judge is None:  # the judge depends on the grant only through its atom
             judge = judges[grant.atom] = _Judge(grant.atom, group)
         for n, unit in enumerate(_units(grant)):
-            try:
-                escapes = judge.escapes(
-                    unit,
-                    slot=slot,
-                    patterns=patterns,
-                    index=index,
-                    members=members,
-                    literal_members=literal_members,
-                    budget=budget,
-                )
-            except _reglang.BudgetExceeded:
-                escapes = True  # undecided: never claim a cover that was not proved
+            escapes = decided.get((grant.atom, unit))
+            if escapes is None:
+                try:
+                    escapes = judge.escapes(unit, resources=resources, budget=budget)
+                except _reglang.BudgetExceeded:
+                    escapes = True  # undecided: never claim a cover that was not proved
+                decided[(grant.atom, unit)] = escapes
             if escapes:
                 found.append(((grant.index, n), (grant, unit)))
     return [pair for _, pair in sorted(found, key=lambda item: item[0])]
