@@ -66,13 +66,16 @@ class _Resources:
         self._wild_index = _subsumption.Index([self.patterns[j] for j in self._wild])
         self._members: dict[str, frozenset[int]] = {}
 
-    def members(self, word: str) -> frozenset[int]:
-        """The slots of the patterns matching ``word``."""
+    def members(self, word: str, known: int | None = None) -> frozenset[int]:
+        """The slots of the patterns matching ``word`` (``known``: a slot whose pattern is
+        known to match it, a witness's own, which need not be run)."""
         found = self._members.get(word)
         if found is None:
             patterns = self.patterns
             found = self._members[word] = frozenset(
-                j for j in self.index.matching(word) if _reglang.matches(patterns[j], word)
+                j
+                for j in self.index.matching(word)
+                if j == known or _reglang.matches(patterns[j], word)
             )
         return found
 
@@ -221,8 +224,8 @@ class _Judge:
         own = tuple(slot[t] for t in texts) if texts is not None else ()
         inside = own[0] if texts is not None and not negated else None
 
-        def judge_word(word: str) -> bool:
-            matched = members(word)
+        def judge_word(word: str, known: int | None = None) -> bool:
+            matched = members(word, known)
             if inside is None and not matched.isdisjoint(own):
                 return False  # a NotResource unit: the word must avoid its patterns
             return self.judge(matched)
@@ -246,15 +249,15 @@ class _Judge:
             return False
         # witness words: of the unit, then of the patterns near it (exact: each is a resource)
         words = list(_subsumption.witnesses(pattern)) if pattern is not None else ["\x00"]
-        if any(judge_word(w) for w in words):
+        if any(judge_word(w, inside) for w in words):
             return True
         # a pattern that contains the unit and always decides against it: covered
         if pattern is not None:
             if inside is not None and self.kills(inside):
                 return False
-            containers = {j for j in members(words[0]) if self.kills(j)} if words else set()
+            containers = {j for j in members(words[0], inside) if self.kills(j)} if words else set()
             for w in words[1:]:
-                containers &= members(w)
+                containers &= members(w, inside)
             for j in sorted(containers):
                 if _reglang.is_subset([pattern], [patterns[j]], budget=budget):
                     return False
@@ -264,7 +267,7 @@ class _Judge:
         relevant = [j for j in near if j in self.group.related or j in own]
         for j in relevant:
             for w in _subsumption.witnesses(patterns[j]):
-                if (pattern is None or _reglang.matches(pattern, w)) and judge_word(w):
+                if (pattern is None or _reglang.matches(pattern, w)) and judge_word(w, j):
                     return True
         if all(_reglang.is_simple(patterns[j]) for j in relevant) and (
             pattern is None or _reglang.is_simple(pattern)

@@ -41,6 +41,8 @@ __all__ = ["UNION_LIMIT", "Index", "covered", "subsumed", "witnesses"]
 #: caller's fallback applies, as when the budget runs out).
 UNION_LIMIT = 256
 
+_LEAD = 4  # characters of an anchor that select which anchor lengths to try
+
 
 class Index:
     """Patterns indexed for two cheap necessary conditions.
@@ -59,6 +61,7 @@ class Index:
         "_by_head",
         "_head_lengths",
         "_heads",
+        "_lead_lengths",
         "_loose",
         "_loose_lengths",
         "_sorted",
@@ -83,7 +86,13 @@ class Index:
                 self._loose.setdefault(self._heads[i], []).append(i)
             else:
                 self._by_anchor.setdefault(key, []).append(i)
-        self._anchor_lengths = sorted({len(k) for k in self._by_anchor})
+        # the anchor lengths worth a lookup after a ``:``, by the anchor's first characters
+        # (a word has several ``:``; trying every length at each would cost as many lookups)
+        leads: dict[str, set[int]] = {}
+        for key in self._by_anchor:
+            leads.setdefault(key[:_LEAD], set()).add(len(key))
+        self._anchor_lengths = {lead: sorted(lengths) for lead, lengths in leads.items()}
+        self._lead_lengths = sorted({len(lead) for lead in leads})
         self._loose_lengths = sorted({len(h) for h in self._loose})
 
     def matching(self, word: str) -> set[int]:
@@ -93,17 +102,17 @@ class Index:
             if n > len(word):
                 break
             found.update(self._loose.get(word[:n], ()))
-        by_anchor = self._by_anchor
-        lengths = self._anchor_lengths
+        by_anchor, by_lead = self._by_anchor, self._anchor_lengths
         colon = word.find(":")
         while colon >= 0:
             rest = word[colon + 1 :]
-            for n in lengths:
-                if n > len(rest):
-                    break
-                hit = by_anchor.get(rest[:n])
-                if hit is not None:
-                    found.update(hit)
+            for lead in self._lead_lengths:
+                for n in by_lead.get(rest[:lead], ()):
+                    if n > len(rest):
+                        break
+                    hit = by_anchor.get(rest[:n])
+                    if hit is not None:
+                        found.update(hit)
             colon = word.find(":", colon + 1)
         heads = self._heads
         return {i for i in found if word.startswith(heads[i])}
