@@ -510,9 +510,10 @@ def _read_objects(
     )
     if found is None and info is not None and _narrowed(info, resource, action, handler):
         found = (where.artifacts,)  # a rule shows no object is read: see read_objects
-    if found is None:
-        out.broad.setdefault("s3", []).append(resource.logical_id)
+    if found is None:  # the instance's own objects (a bucket's), else any bucket's: warned
         found, _ = scoped(action, where.arns(resource), where.values)
+        if any(r.split(":", 5)[-1].startswith("*") for r in found if r.startswith("arn:")):
+            out.broad.setdefault("s3", []).append(resource.logical_id)
     return found
 
 
