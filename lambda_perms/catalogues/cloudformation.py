@@ -9,7 +9,10 @@ Two files under ``data/cloudformation/``, loaded lazily and cached:
   CloudFormation names an instance (``name_property``, ``generated``, ``max_length``,
   ``lowercase``), the ARNs of an instance per IAM resource type (``arns``, with ``${Name}``
   standing for its physical name), the service ``iam:PassRole`` passes roles to (``passed_to``),
-  and the *narrowing rules*: handler actions CloudFormation calls only when a property is set.
+  the properties that name the S3 objects its handlers read (``reads``), the ARNs its
+  handlers' actions of one service act on (``handler_arns``), the properties that may pass
+  roles the template does not show (``hidden_roles``), and the *narrowing rules*: handler
+  actions CloudFormation calls only when a property is set.
 
 >>> from lambda_perms.catalogues import cloudformation
 >>> "lambda:CreateFunction" in cloudformation.handlers("AWS::Lambda::Function")["create"]
@@ -24,7 +27,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from lambda_perms import _data
 from lambda_perms.catalogues._schema import Model, first, load
@@ -34,6 +37,7 @@ from lambda_perms.errors import DataError, UnknownNameError
 
 __all__ = [
     "Rule",
+    "S3Read",
     "TypeInfo",
     "curated_types",
     "handlers",
@@ -75,6 +79,26 @@ class Rule(Model):
         return tuple(sorted(set(actions), key=str.lower))
 
 
+class S3Read(Model):
+    """The handlers read an S3 object (``s3:GetObject`` ...) only from the location in
+    ``property`` (a dotted path under ``Properties``): a mapping whose ``bucket`` and ``key``
+    fields name it, or, without them, an ``s3://bucket/key`` URL; ``prefix``: the key is a
+    key prefix (every object under it is read)."""
+
+    property: str = Field(pattern=r"^[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*$")
+    bucket: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]+$")
+    key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]+$")
+    prefix: StrictBool = False
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+    @field_validator("key", mode="after")
+    @classmethod
+    def _pair(cls, key: str | None, info: ValidationInfo) -> str | None:
+        if (key is None) != (info.data.get("bucket") is None):
+            raise ValueError("bucket and key go together (both absent: an s3:// URL)")
+        return key
+
+
 class TypeInfo(Model):
     """What the catalogue knows about one resource type beyond its handler permissions."""
 
@@ -84,6 +108,9 @@ class TypeInfo(Model):
     lowercase: StrictBool = False
     passed_to: str | None = Field(default=None, pattern=r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
     arns: dict[str, str] = Field(default_factory=dict)
+    handler_arns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    reads: tuple[S3Read, ...] = ()
+    hidden_roles: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     evidence: tuple[Evidence, ...] = Field(min_length=1)
 
@@ -112,6 +139,25 @@ class TypeInfo(Model):
                     "${Partition}, ${Region}, ${Account} and ${Name}"
                 )
         return arns
+
+    @field_validator("handler_arns", mode="after")
+    @classmethod
+    def _handler_arns(cls, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for service, arns in found.items():
+            for arn in arns:
+                if not arn.startswith(f"arn:${{Partition}}:{service}:"):
+                    raise ValueError(
+                        f"handler_arns.{service}: an ARN template starts "
+                        f"'arn:${{Partition}}:{service}:'"
+                    )
+                unknown = _placeholders(arn) - _ARN_PLACEHOLDERS
+                if unknown:
+                    raise ValueError(
+                        f"handler_arns.{service}: unknown placeholder(s) "
+                        f"{', '.join(sorted(unknown))}: only ${{Partition}}, ${{Region}}, "
+                        "${Account} and ${Name}"
+                    )
+        return found
 
     def __hash__(self) -> int:  # the dict field is not hashable; its items are
         return hash((self.name_property, self.generated, tuple(sorted(self.arns.items()))))

@@ -15,7 +15,6 @@ template resources or properties behind a catalogue need (:attr:`DeployPolicy.or
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +31,16 @@ from lambda_perms.catalogues.terms import (
     PropertyTrigger,
     ResourceTypeTrigger,
 )
+from lambda_perms.deploy.narrowing import (
+    UNKNOWN,
+    fill,
+    handler_arns,
+    is_object_action,
+    passes_no_role,
+    read_objects,
+    role_values,
+    scoped,
+)
 from lambda_perms.deploy.scope import Grant
 from lambda_perms.deploy.select import Context, curated_types, handler_need, plain_need
 from lambda_perms.deploy.templates import Template, TemplateResource
@@ -46,7 +55,6 @@ def __dir__() -> list[str]:
     return __all__
 
 
-_ROLE_KEY = re.compile(r".*Role(Arn|ARN)?$")
 _CLOUDFORMATION_PRINCIPAL: Final[str] = "cloudformation.amazonaws.com"
 _CUSTOM_EVIDENCE: Final[Mapping[str, str]] = {
     "kind": "aws-docs",
@@ -59,19 +67,6 @@ _TRANSFORM_EVIDENCE: Final[Mapping[str, str]] = {
     "url": "https://docs.aws.amazon.com/service-authorization/latest/reference/"
     "list_awscloudformation.html",
 }
-
-
-def _fill(arn: str, values: Mapping[str, str], name: str = "*") -> str:
-    """An ARN format with the scope's partition, region and account; other parts ``*``."""
-
-    def one(key: str) -> str:
-        if key == "Name":
-            return name
-        if key == "Partition":
-            return values.get("Partition", "aws")
-        return values.get(key, "*") if key in ("Region", "Account") else "*"
-
-    return collapse_stars(fill_placeholders(arn, one))
 
 
 class _TemplateScope:
@@ -88,6 +83,7 @@ class _TemplateScope:
         self.values = values
         self.stack = stack
         self.service_role = service_role  # --role-arn
+        self.artifacts = fill("arn:${Partition}:s3:::*/*", values)  # the deploy bucket's objects
         self.warnings: list[str] = []
 
     def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
@@ -98,12 +94,12 @@ class _TemplateScope:
         if resource.type == "AWS::IAM::Role":
             path = resource.properties.get("Path", "/")
             path = path if isinstance(path, str) and path.startswith("/") else "/*/"
-            arn = _fill(
+            arn = fill(
                 f"arn:${{Partition}}:iam::${{Account}}:role{path}${{Name}}", self.values, name
             )
             return {"iam:role": (arn,)}
         for iam_type, template in (info.arns if info is not None else {}).items():
-            arn = _fill(template, self.values, name)
+            arn = fill(template, self.values, name)
             found = [arn]
             if resource.type == "AWS::Lambda::Function" and not arn.endswith("*"):
                 found.append(f"{arn}:*")  # its versions and aliases
@@ -141,46 +137,23 @@ class _TemplateScope:
         return None
 
     def roles_of(self, resource: TemplateResource) -> tuple[tuple[str, ...], bool]:
-        """The role ARNs a resource's role properties name, and whether one is unknown."""
+        """The role ARNs a resource's role properties name, and whether one is unknown (or
+        the type's ``hidden_roles`` say its handlers may pass one the template does not show)."""
         found: set[str] = set()
-        unknown = False
-        for value in _role_values(resource.properties):
+        info = _cloudformation.type_info(resource.type)
+        unknown = info is not None and any(resource.has(p) for p in info.hidden_roles)
+        for value in role_values(resource.properties):
+            if value is UNKNOWN:
+                unknown = True
+                continue
+            if isinstance(value, str) and passes_no_role(value):
+                continue
             arns = self.resolve(value, resource.stacks, "iam:role")
             if arns is None:
                 unknown = True
             else:
                 found.update(arns)
         return tuple(sorted(found)), unknown
-
-
-_INTRINSICS: Final[frozenset[str]] = frozenset(
-    {
-        "Ref",
-        "Fn::GetAtt",
-        "Fn::Sub",
-        "Fn::If",
-        "Fn::ImportValue",
-        "Fn::Join",
-        "Fn::Select",
-        "Fn::FindInMap",
-    }
-)
-
-
-def _role_values(value: Any) -> Iterator[Any]:
-    """The values of the properties that name a role (``Role``, ``RoleArn``, ...), anywhere."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            names_role = isinstance(key, str) and _ROLE_KEY.fullmatch(key) is not None
-            if names_role and (
-                isinstance(item, str) or (isinstance(item, Mapping) and set(item) & _INTRINSICS)
-            ):
-                yield item
-            else:
-                yield from _role_values(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _role_values(item)
 
 
 def _passed_to(resource_type: str) -> tuple[str, bool]:
@@ -193,6 +166,16 @@ def _passed_to(resource_type: str) -> tuple[str, bool]:
 
 
 _Pairs = list[tuple[Need, list[Grant]]]
+
+# what stays broad where the template does not say, one warning each (naming the resources)
+_BROAD: Final[Mapping[str, str]] = {
+    "s3": "S3 object reads of {names} are granted on any object (arn:aws:s3:::*/*): the "
+    "template does not name the object their handlers read (a bucket or key from an "
+    "unresolved parameter, an access point alias, or no data on the type)",
+    "arns": "{names}: the handler actions that act on many resource types of their service are "
+    "granted on all of them in the account and region (no data on the ones the type's handlers "
+    "touch)",
+}
 
 
 @dataclass
@@ -207,6 +190,10 @@ class TemplateAdditions:
     derived: set[str] = field(default_factory=set)  # "type -> service" guessed for PassRole
     # service -> resources whose handlers may pass a role the template does not name
     any_role: dict[str, list[str]] = field(default_factory=dict)
+    # service -> resources that set no property their handlers pass a role through
+    no_role: dict[str, list[str]] = field(default_factory=dict)
+    # what stays broad (a key of _BROAD) -> the resources it concerns
+    broad: dict[str, list[str]] = field(default_factory=dict)
 
     def finish(self) -> None:
         """One warning per kind of thing, however many resources share it."""
@@ -228,9 +215,19 @@ class TemplateAdditions:
             names = ", ".join(dict.fromkeys(self.any_role[service]))
             self.warnings.append(
                 f"iam:PassRole to {service} is granted on any role of the account: the "
-                f"handlers of {names} may pass a role the template does not name (--tight "
-                "leaves it out where a rule shows no role property is set)"
+                f"handlers of {names} may pass a role the template does not name; name it "
+                "in the template (or with --parameter-overrides) to narrow it"
             )
+        for service in sorted(self.no_role):
+            names = ", ".join(dict.fromkeys(self.no_role[service]))
+            self.warnings.append(
+                f"iam:PassRole to {service} is granted on any role of the account for {names}: "
+                "they name no role where their handlers pass one (the type's rules in "
+                "cloudformation-types.md), so no role is passed; --tight leaves it out"
+            )
+        for kind in sorted(self.broad):
+            names = ", ".join(dict.fromkeys(self.broad[kind]))
+            self.warnings.append(_BROAD[kind].format(names=names))
 
 
 def template_additions(
@@ -242,11 +239,14 @@ def template_additions(
     *,
     tight: bool,
     service_role: str | None = None,
+    artifacts: str | None = None,
 ) -> TemplateAdditions:
     """The needs and grants a template adds in a context, the catalogue templates its own
-    resources replace, and its warnings (``tight``: narrowed by the data's rules)."""
+    resources replace, and its warnings (``tight``: narrowed by the data's rules;
+    ``artifacts``: the deploy bucket's objects, where packaged artifacts go)."""
     out = TemplateAdditions(warnings=list(template.notes))
     where = _TemplateScope(template, values, stack, service_role)
+    where.artifacts = artifacts or fill("arn:${Partition}:s3:::*/*", values)
     _catalogue_overrides(template, where, out)
     handlers = context.handlers()
     if handlers:
@@ -271,12 +271,12 @@ def _catalogue_overrides(template: Template, where: _TemplateScope, out: Templat
     if functions:
         out.overrides["function"] = tuple(
             sorted({a for f in functions for a in where.arns(f).get("lambda:function", ())})
-        ) or (_fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
+        ) or (fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
         passed: set[str] = set()
         for function in functions:
             found = where.resolve(function.properties.get("Role"), function.stacks, "iam:role")
             if found is None:
-                found = (_fill("arn:${Partition}:iam::${Account}:role/*", values),)
+                found = (fill("arn:${Partition}:iam::${Account}:role/*", values),)
                 out.warnings.append(
                     f"the role of {function.label} cannot be resolved from the template: "
                     "iam:PassRole is granted on any role of the account (still only to "
@@ -324,25 +324,20 @@ def _handler_grants(
             granted.add(canonical)
             condition = Condition()
             if canonical == "iam:PassRole":
-                service, guessed = _passed_to(resource.type)
-                if service == _CLOUDFORMATION_PRINCIPAL:
-                    # a nested stack runs with its parent's service role (its schema has no
-                    # role property: CloudFormation sets it), so only --role-arn is passed
-                    if where.service_role is None:
-                        continue
-                    arns: tuple[str, ...] = (where.service_role,)
-                    unknown = False
-                else:
-                    arns, unknown = where.roles_of(resource)
-                if guessed:
-                    out.derived.add(f"{resource.label} -> {service}")
-                condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
-                if unknown or not arns:
-                    out.any_role.setdefault(service, []).append(resource.logical_id)
-                    arns = (*arns, _fill("arn:${Partition}:iam::${Account}:role/*", values))
-                resources = tuple(sorted(set(arns)))
+                passed = _pass_role(resource, info, where, out, tight=tight)
+                if passed is None:
+                    continue
+                resources, condition = passed
             else:
-                resources = _scoped(canonical, own, values)
+                found = _read_objects(canonical, resource, info, handler, where=where, out=out)
+                if found is None:
+                    found, folded = scoped(canonical, own, values)
+                    # folded: too many resource types; the type's data may say which it touches
+                    paths = handler_arns(info, canonical, values) if folded else None
+                    if folded and paths is None:
+                        out.broad.setdefault("arns", []).append(resource.logical_id)
+                    found = paths or found
+                resources = found
             need = handler_need(canonical, resource.type, handler, delete_command)
             out.pairs.append(
                 (
@@ -454,6 +449,74 @@ def _expanded(actions: Sequence[str], known: Any) -> Iterator[str]:
             yield action
 
 
+def _pass_role(
+    resource: TemplateResource,
+    info: Any,
+    where: _TemplateScope,
+    out: TemplateAdditions,
+    *,
+    tight: bool,
+) -> tuple[tuple[str, ...], Condition] | None:
+    """The roles ``iam:PassRole`` of a resource's handlers is granted on, and its condition;
+    ``None``: none is passed."""
+    service, guessed = _passed_to(resource.type)
+    if service == _CLOUDFORMATION_PRINCIPAL:
+        # a nested stack runs with its parent's service role (its schema has no role
+        # property: CloudFormation sets it), so only --role-arn is passed
+        if where.service_role is None:
+            return None
+        arns: tuple[str, ...] = (where.service_role,)
+        unknown = False
+    else:
+        arns, unknown = where.roles_of(resource)
+    if guessed:
+        out.derived.add(f"{resource.label} -> {service}")
+    condition = Condition.of({"StringEquals": {"iam:PassedToService": service}})
+    no_role = not unknown and not arns and _passes_roles_by_rule(info)
+    if no_role and tight:
+        # the data names every property a role is passed through and none names one (a
+        # REST API's definition names no credentials): no role is passed
+        return None
+    if unknown or not arns:
+        kind = out.no_role if no_role else out.any_role
+        kind.setdefault(service, []).append(resource.logical_id)
+        arns = (*arns, fill("arn:${Partition}:iam::${Account}:role/*", where.values))
+    return tuple(sorted(set(arns))), condition
+
+
+def _passes_roles_by_rule(info: Any) -> bool:
+    """Whether the type's rules name the properties ``iam:PassRole`` is called for."""
+    return info is not None and any(
+        "iam:passrole" in {a.lower() for a in r.actions} for r in info.rules
+    )
+
+
+def _read_objects(
+    action: str,
+    resource: TemplateResource,
+    info: Any,
+    handler: Handler,
+    *,
+    where: _TemplateScope,
+    out: TemplateAdditions,
+) -> tuple[str, ...] | None:
+    """The objects an S3 object action of the handlers is granted on, narrowed by the
+    template's names (:func:`~lambda_perms.deploy.narrowing.read_objects`); ``None`` for
+    another action."""
+    if not (action.lower().startswith("s3:") and is_object_action(action)):
+        return None
+    found = read_objects(
+        resource, info, where.artifacts, where.stack, where.values.get("Partition", "aws")
+    )
+    if found is None and info is not None and _narrowed(info, resource, action, handler):
+        found = (where.artifacts,)  # a rule shows no object is read: see read_objects
+    if found is None:  # the instance's own objects (a bucket's), else any bucket's: warned
+        found, _ = scoped(action, where.arns(resource), where.values)
+        if any(r.split(":", 5)[-1].startswith("*") for r in found if r.startswith("arn:")):
+            out.broad.setdefault("s3", []).append(resource.logical_id)
+    return found
+
+
 def _narrowed(info: Any, resource: TemplateResource, action: str, handler: Handler) -> bool:
     """Whether a data rule drops ``action`` of ``handler`` for this resource (tight mode)."""
     key = action.lower()
@@ -467,56 +530,6 @@ def _short(resource_type: str) -> str:
     return resource_type.rsplit("::", maxsplit=1)[-1]
 
 
-@lru_cache(maxsize=4096)
-def _formats(action: str) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
-    from lambda_perms._universe import universe
-
-    return tuple(
-        (t.name.lower(), t.required, tuple(p for f in t.arn_formats for p in f.split(", ")))
-        for t in universe().resource_types(action)
-    )
-
-
-def _common_prefix(texts: Sequence[str]) -> str:
-    first, last = min(texts), max(texts)
-    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
-    return first[: len(last)] if size is None else first[:size]
-
-
-#: More ARN formats than this for one action are folded into one pattern.
-_MAX_FORMATS: Final[int] = 4
-
-
-def _scoped(
-    action: str, own: Mapping[str, tuple[str, ...]], values: Mapping[str, str]
-) -> tuple[str, ...]:
-    """The resources to grant a handler's action on: the instance itself when the action acts
-    on its type, else every resource of the types the action acts on in the scope's account
-    and region, else (an action without resource-level permissions) ``*``."""
-    formats = _formats(action)
-    if not formats:
-        return ("*",)
-    prefix = action.split(":", 1)[0].lower()
-    mine = sorted({arn for name, _, _ in formats for arn in own.get(f"{prefix}:{name}", ())})
-    if mine:
-        return tuple(mine)
-    filled = sorted({_fill(f, values) for _, _, fs in formats for f in fs})
-    # a handler acts on its own service's resources: another service's resource types the
-    # action also accepts (ssm:AddTagsToResource on EC2 instances ...) are not its business
-    own_service = [f for f in filled if f.split(":", 3)[2] == prefix]
-    filled = own_service or filled
-    if len(filled) <= _MAX_FORMATS:
-        return tuple(filled)
-    # many resource types (API Gateway's verbs act on dozens of paths): the service's
-    # resources in the scope's region and account, cut at the last separator they share
-    common = _common_prefix(filled)
-    cut = max(common.rfind(":"), common.rfind("/"))
-    if common[: cut + 1].count(":") < 3:  # not even one service: keep them all
-        return tuple(filled)
-    folded = common[: cut + 1] + "*"
-    return (folded + ":*" * max(0, 5 - folded.count(":")),)
-
-
 def _custom(
     resource: TemplateResource,
     where: _TemplateScope,
@@ -528,7 +541,7 @@ def _custom(
     if isinstance(token, str) and token.startswith("arn:") and ":sns:" in token:
         action = "sns:Publish"
     if arns is None:
-        arns = (_fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
+        arns = (fill("arn:${Partition}:lambda:${Region}:${Account}:function:*", values),)
         where.warnings.append(
             f"custom resource {resource.label}: its ServiceToken cannot be resolved from the "
             "template: lambda:InvokeFunction is granted on any function of the account"
@@ -561,7 +574,7 @@ def _transform_needs(template: Template, context: Context, values: Mapping[str, 
         grants.append(
             Grant(
                 "cloudformation:CreateChangeSet",
-                _fill(arn, values),
+                fill(arn, values),
                 Condition(),
                 "stack",
                 (f"Transform {name}",),

@@ -55,7 +55,13 @@ from lambda_perms.catalogues.terms import Caller, Command, Phase
 from lambda_perms.deploy.from_template import TemplateAdditions, origins_of, template_additions
 from lambda_perms.deploy.result import DeployPolicy
 from lambda_perms.deploy.samcli import DeployOptions
-from lambda_perms.deploy.scope import Grant, Scope, need_grants, placeholder_values
+from lambda_perms.deploy.scope import (
+    Grant,
+    Scope,
+    artifact_objects,
+    need_grants,
+    placeholder_values,
+)
 from lambda_perms.deploy.select import Context, effective_flags
 from lambda_perms.deploy.statements import build_policy
 from lambda_perms.deploy.templates import Template, load_template
@@ -167,14 +173,21 @@ def deploy_policy(
         full_handlers=loaded is not None and not tight,
     )
     values = placeholder_values(filled, options)
+    managed = "--s3-bucket" not in context.flags
     extra = (
         template_additions(
-            loaded, context, values, filled.stack, cat, tight=tight, service_role=options.role_arn
+            loaded,
+            context,
+            values,
+            filled.stack,
+            cat,
+            tight=tight,
+            service_role=options.role_arn,
+            artifacts=artifact_objects(cat, values, managed=managed),
         )
         if loaded is not None
         else TemplateAdditions()
     )
-    managed = "--s3-bucket" not in context.flags
     split = options.role_arn is not None
     mine: list[tuple[Need, list[Grant]]] = []
     role: list[tuple[Need, list[Grant]]] = []

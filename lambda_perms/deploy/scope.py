@@ -21,7 +21,7 @@ from lambda_perms.errors import InvalidArnError
 from lambda_perms.iam.arn import partition_of_region
 from lambda_perms.iam.policy import Condition
 
-__all__ = ["Grant", "Scope", "need_grants", "placeholder_values"]
+__all__ = ["Grant", "Scope", "artifact_objects", "need_grants", "placeholder_values"]
 
 
 def __dir__() -> list[str]:
@@ -132,3 +132,11 @@ def need_grants(
             resources = (cat.template(template).render(values, default="*"),)
         out.extend(Grant(need.action.text, r, condition, template) for r in resources)
     return out
+
+
+def artifact_objects(cat: Catalogue, values: Mapping[str, str], *, managed: bool) -> str:
+    """The objects of the bucket ``sam deploy`` uploads the template's artifacts to (SAM's
+    managed bucket, or the one named), under the prefix: what a packaged local ``CodeUri``,
+    ``ContentUri`` or ``DefinitionUri`` points to."""
+    name = "managed-bucket-objects" if managed else "artifacts-objects"
+    return cat.template(name).render(values, default="*")

@@ -20,6 +20,7 @@ __all__ = [
     "SAM_TRANSFORM",
     "Template",
     "TemplateResource",
+    "render_name",
 ]
 
 
@@ -86,7 +87,7 @@ class TemplateResource:
         if info is None or any(p in self.properties for p in _UNPREDICTABLE.get(self.type, ())):
             return "*"
         if info.name_property is not None and info.name_property in self.properties:
-            name = _render_name(self.properties[info.name_property], stack)
+            name = render_name(self.properties[info.name_property], stack)
             # a name property may hold the whole ARN (LayerName, for instance)
             return name.rsplit(":", 1)[-1] if name.startswith("arn:") else name
         if info.generated is None or info.max_length is None:
@@ -142,8 +143,9 @@ def _paths(value: Any, prefix: str, depth: int, out: set[str]) -> None:
         _paths(item, path, depth - 1, out)
 
 
-def _render_name(value: Any, stack: str | None) -> str:
-    """A name property's value as a glob (intrinsics that cannot be resolved become ``*``)."""
+def render_name(value: Any, stack: str | None) -> str:
+    """A name property's value (or any string property's) as a glob: ``AWS::StackName``
+    filled in, intrinsics and references that cannot be resolved ``*``."""
     if isinstance(value, str):
         return value  # AWS names hold no '*' or '?'
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -159,7 +161,7 @@ def _render_name(value: Any, stack: str | None) -> str:
         if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
             sep, parts = arg
             if isinstance(sep, str) and isinstance(parts, list):
-                return collapse_stars(sep.join(_render_name(p, stack) for p in parts))
+                return collapse_stars(sep.join(render_name(p, stack) for p in parts))
     return "*"
 
 
