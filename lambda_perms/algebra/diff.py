@@ -160,7 +160,9 @@ class PolicyDiff:
     exact: bool = False
     """Whether conditions were decided by what they mean (``diff(..., exact=True)``)."""
     notes: tuple[str, ...] = ()
-    """In an exact diff, where it fell back to treating conditions as independent atoms."""
+    """Where the comparison fell back soundly: in an exact diff, to treating conditions as
+    independent atoms; in any diff, resource units the search budget left undecided (counted
+    as differing, so an entry may name requests that are in fact covered)."""
 
     @property
     def missing(self) -> tuple[DiffEntry, ...]:
@@ -187,6 +189,7 @@ class PolicyDiff:
         }
         if self.exact:
             out["exact"] = True
+        if self.exact or self.notes:
             out["notes"] = list(self.notes)
         return out
 
@@ -220,9 +223,21 @@ def diff(
         return exact_diff(base, other, universe=universe)
     known = universe if universe is not None else default_universe()
     space = Space(known, (base, other))
-    added = _uncovered(base, other, space, first_only=False)
-    removed = _uncovered(other, base, space, first_only=False)
-    return PolicyDiff(added=added, removed=removed, universe=known.version)
+    undecided: set[str] = set()
+    added = _uncovered(base, other, space, first_only=False, undecided=undecided)
+    removed = _uncovered(other, base, space, first_only=False, undecided=undecided)
+    notes = (_undecided_note(undecided),) if undecided else ()
+    return PolicyDiff(added=added, removed=removed, universe=known.version, notes=notes)
+
+
+def _undecided_note(undecided: set[str]) -> str:
+    shown = sorted(undecided)
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    return (
+        f"{len(shown)} resource unit(s) over the search budget counted as differing (an "
+        f"entry on them may name requests the other side in fact allows): "
+        f"{', '.join(shown[:5])}{more}"
+    )
 
 
 def covers(
@@ -248,6 +263,7 @@ def _uncovered(
     *,
     first_only: bool,
     refine: Refine | None = None,
+    undecided: set[str] | None = None,
 ) -> tuple[DiffEntry, ...]:
     """Entries of ``inner``'s Allow grants with a request ``inner`` allows and ``outer`` not.
 
@@ -275,7 +291,9 @@ def _uncovered(
         outer_here = [g for g in relevant if g.index >= len(inner_grants)]
         if not any(g.effect is Effect.ALLOW for g in inner_here):
             continue
-        doubtful = _uncovered_units(inner_here, outer_here, budget=budget, resources=resources)
+        doubtful = _uncovered_units(
+            inner_here, outer_here, budget=budget, resources=resources, undecided=undecided
+        )
         found: list[tuple[_Grant, _Unit, Request | None]]
         if refine is None:
             found = [(grant, unit, None) for grant, unit in doubtful]
@@ -309,6 +327,7 @@ def _uncovered_units(
     *,
     budget: _reglang.Budget | None = None,
     resources: _Resources | None = None,
+    undecided: set[str] | None = None,
 ) -> list[tuple[_Grant, _Unit]]:
     """The units of ``inner``'s Allow grants holding a request ``inner`` allows and ``outer``
     does not.
@@ -352,10 +371,19 @@ def _uncovered_units(
                     escapes = judge.escapes(unit, resources=resources, budget=budget)
                 except _reglang.BudgetExceeded:
                     escapes = True  # undecided: never claim a cover that was not proved
+                    if undecided is not None:
+                        undecided.add(_describe_unit(unit))
                 decided[(grant.atom, unit)] = escapes
             if escapes:
                 found.append(((grant.index, n), (grant, unit)))
     return [pair for _, pair in sorted(found, key=lambda item: item[0])]
+
+
+def _describe_unit(unit: _Unit) -> str:
+    patterns, negated = unit
+    if patterns is None:
+        return "*"
+    return f"* except {', '.join(patterns)}" if negated else patterns[0]
 
 
 def _units(grant: _Grant) -> list[_Unit]:

@@ -95,7 +95,7 @@ def minimize(
     style: Literal["readable", "compact"] = "readable",
     protected: Iterable[str] = DEFAULT_PROTECTED,
     universe: Universe | None = None,
-    budget: int = SEARCH_BUDGET,
+    budget: int | None = None,
 ) -> Minimized:
     """The same meaning over the universe in fewer characters.
 
@@ -106,8 +106,8 @@ def minimize(
     set; ``prefix:*`` and ``*`` only when complete; ``protected`` actions are never folded into
     a wildcard. The result is checked by expanding it back, and never larger than the input.
 
-    ``budget`` bounds the exact searches that decide resource subsumption (transitions, see
-    :data:`SEARCH_BUDGET`); a pattern whose check would exceed it is kept and named in
+    ``budget`` bounds the exact searches that decide resource subsumption (transitions;
+    default :data:`SEARCH_BUDGET`); a pattern whose check would exceed it is kept and named in
     :attr:`Minimized.undecided`. Cost: near-linear in the statements and their actions and
     resources (index look-ups, see :func:`_drop_subsumed_resources`), plus at most ``budget``
     search transitions, plus the wildcard cover (linear in the wanted names times their
@@ -119,7 +119,7 @@ def minimize(
     space = Space(known, (policy,))
     guarded = frozenset(action_key(p) for p in protected)
     slim = [canonical_actions(s, known) for s in policy.statements]
-    search = _Search(_reglang.Budget(budget))
+    search = _Search(_reglang.Budget(SEARCH_BUDGET if budget is None else budget))
     for _ in range(8):  # coalescing can enable dropping and vice versa; a fixpoint is quick
         before = slim
         slim = [_drop_subsumed(s, space, search) for s in coalesce(slim)]

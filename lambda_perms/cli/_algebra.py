@@ -13,7 +13,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms.cli._args import add_format, add_output, command
-from lambda_perms.cli._deploy import add_policy_output_arguments, emit, minimize_notes
+from lambda_perms.cli._deploy import (
+    add_policy_output_arguments,
+    emit,
+    minimize_notes,
+    undecided_note,
+)
 from lambda_perms.cli._io import PROG, CliError, load_policies, note, source_name, write_output
 
 if TYPE_CHECKING:
@@ -63,6 +68,7 @@ def _cmd_minimize(args: argparse.Namespace) -> int:
         before += part.policy.size()
         after += result.policy.size()
         minimized[part.name or args.name] = result.policy
+        undecided_note(part.name or args.name, result.undecided)
     note("note", f"{before:,} -> {after:,} characters")
     emit(minimized, args)
     return 0

@@ -190,12 +190,28 @@ def emit(policies: dict[str, Policy], args: argparse.Namespace, *, minimize: boo
     for name, given in policies.items():
         policy = given
         if minimize:
-            policy = given.minimize(wildcards=args.wildcards, style=args.style or "readable").policy
+            result = given.minimize(wildcards=args.wildcards, style=args.style or "readable")
+            undecided_note(name, result.undecided)
+            policy = result.policy
         parts = policy.split(args.fit) if args.fit else (policy,)
         out.update(zip(part_names(len(parts), name), parts, strict=True))
     if not args.fit:
         quota_warnings(out)
     write_output(render(out, args.format or "json"), args.output)
+
+
+def undecided_note(name: str, undecided: tuple[str, ...]) -> None:
+    """A note naming the resource patterns a minimization kept undecided (the search budget's
+    sound fallback: the meaning is the same, the policy only longer than it might be)."""
+    if undecided:
+        shown = ", ".join(undecided[:5]) + (
+            f" and {len(undecided) - 5} more" if len(undecided) > 5 else ""
+        )
+        note(
+            "note",
+            f"{name}: {len(undecided)} resource pattern(s) kept without deciding whether others "
+            f"cover them (over the search budget; same meaning, maybe longer): {shown}",
+        )
 
 
 def quota_warnings(policies: Mapping[str, Policy]) -> None:

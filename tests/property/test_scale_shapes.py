@@ -12,6 +12,8 @@ claim a cover the oracle refutes.
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 from typing import Any
 
 import _shapes
@@ -307,3 +309,65 @@ def test_a_union_decided_by_the_search(others: list[str], dropped: bool) -> None
     assert ("arn:aws:ec2:*:*:instance/*" not in kept) is dropped
     resources, ctxs = _space(document)
     assert meaning(result.policy.to_dict(), resources, ctxs) == meaning(document, resources, ctxs)
+
+
+def test_the_fallbacks_are_said_in_the_result(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Where a budget ran out, the result says so: ``PolicyDiff.notes`` (and its JSON) in the
+    default mode, ``Minimized.undecided`` as a note of ``lambda-perms minimize`` and of
+    ``merge --minimize``; nothing is said when every question was decided."""
+    from lambda_perms.algebra import minimize as minimize_module
+    from lambda_perms.cli import main
+
+    wide = Policy.from_dict(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "ec2:DescribeInstances",
+                    "Resource": [
+                        "arn:aws:ec2:*:*:instance/a*",
+                        "arn:aws:ec2:*:*:instance/*",
+                        "arn:aws:ec2:*:1:instance/?b",
+                    ],
+                }
+            ],
+        }
+    )
+
+    def one(*resources: str) -> Policy:
+        statement = {
+            "Effect": "Allow",
+            "Action": "ec2:DescribeInstances",
+            "Resource": list(resources),
+        }
+        return Policy.from_dict({"Version": "2012-10-17", "Statement": [statement]})
+
+    star = one("arn:aws:ec2:*:*:instance/*")  # covered only by the union (a search) of
+    union = one(
+        "arn:aws:ec2:*:*:instance?", "arn:aws:ec2:*:*:instance/:*", "arn:aws:ec2:*:*:instance/?*"
+    )
+    decided = union.diff(star, universe=UNIVERSE)
+    assert not decided.added  # star allows nothing union does not: decided by the search
+    assert decided.notes == ()
+    assert "notes" not in decided.to_dict()
+    monkeypatch.setattr(diff_module, "SEARCH_BUDGET", 0)
+    starved = union.diff(star, universe=UNIVERSE)
+    assert starved.notes
+    assert "over the search budget" in starved.notes[0]
+    assert starved.added  # counted as differing: the sound side
+    assert starved.to_dict()["notes"] == list(starved.notes)
+    assert "note: " in starved.to_text()
+
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(wide.to_dict()))
+    assert main(["minimize", str(path)]) == 0
+    assert "kept without deciding" not in capsys.readouterr().err
+    monkeypatch.setattr(minimize_module, "SEARCH_BUDGET", 0)
+    for argv in (["minimize", str(path)], ["merge", "--minimize", str(path)]):
+        assert main(argv) == 0
+        err = capsys.readouterr().err
+        assert "resource pattern(s) kept without deciding" in err, argv
+        assert "arn:aws:ec2:*:1:instance/?b" in err
