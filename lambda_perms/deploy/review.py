@@ -119,6 +119,7 @@ class Review:
         }
         if self.exact:
             out["exact"] = True
+        if self.exact or self.notes:
             out["notes"] = list(self.notes)
         return out
 
