@@ -10,8 +10,7 @@ white space *inside* string values is counted, so the figure never understates w
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from lambda_perms.errors import QuotaError
 
@@ -83,12 +82,9 @@ def split(policy: Policy, limit: int | str = "managed") -> tuple[Policy, ...]:
     parts: list[list[Statement]] = [[]]
     used = base
 
-    def size_of(statement: Statement) -> int:
-        return len(json.dumps(statement.to_dict(), separators=(",", ":"), ensure_ascii=False))
-
     for statement in policy.statements:
-        for piece in _pieces(statement, lambda s: base + size_of(s) <= quota, base):
-            extra = size_of(piece)
+        for piece in _pieces(statement, quota - base, base):
+            extra = _compact_size(piece)
             if used + extra + (1 if parts[-1] else 0) <= quota:
                 used += extra + (1 if parts[-1] else 0)
                 parts[-1].append(piece)
@@ -102,24 +98,57 @@ def split(policy: Policy, limit: int | str = "managed") -> tuple[Policy, ...]:
     )
 
 
-def _pieces(
-    statement: Statement, fits: Callable[[Statement], bool], overhead: int
-) -> list[Statement]:
-    if fits(statement):
+def _pieces(statement: Statement, room: int, overhead: int) -> list[Statement]:
+    """``statement`` cut into statements of at most ``room`` characters each, over
+    consecutive slices of its actions (then of its resources): each slice as long as its
+    elements' lengths allow, then measured (a slice that still does not fit is halved).
+    Linear in the statement's size, whatever the number of parts."""
+    if _compact_size(statement) <= room:
         return [statement]
     for field in ("action", "not_action", "resource"):
         values = getattr(statement, field)
         if field == "not_action" or not values or len(values) < 2:
             continue  # a NotAction list cannot be cut: its slices would each grant more
-        middle = len(values) // 2
-        left = statement.replace(**{field: values[:middle]}, sid=None)
-        right = statement.replace(**{field: values[middle:]}, sid=None)
-        return _pieces(left, fits, overhead) + _pieces(right, fits, overhead)
+        out: list[Statement] = []
+        for start, end in _slices(statement, field, values, room):
+            piece = statement.replace(**{field: values[start:end]}, sid=None)
+            if end - start > 1 and _compact_size(piece) > room:
+                middle = (start + end) // 2  # the estimate was short: halve
+                for half in (values[start:middle], values[middle:end]):
+                    out += _pieces(statement.replace(**{field: half}, sid=None), room, overhead)
+            else:
+                out += _pieces(piece, room, overhead)
+        return out
     raise QuotaError(
-        f"a statement of {len(json.dumps(statement.to_dict(), separators=(',', ':')))} "
-        f"characters with one action and one resource cannot fit the limit even alone "
-        f"(a policy around it adds {overhead})"
+        f"a statement of {_compact_size(statement)} characters with one action and one "
+        f"resource cannot fit the limit even alone (a policy around it adds {overhead})"
     )
+
+
+def _slices(
+    statement: Statement, field: str, values: tuple[Any, ...], room: int
+) -> list[tuple[int, int]]:
+    """Consecutive ``(start, end)`` slices of ``values`` (the statement's ``field``), each as
+    long as its estimated size allows: the statement with two of the values, less them, plus
+    each value's JSON string and a comma (one value alone is written without brackets, so
+    the estimate is never short for it)."""
+    lengths = [len(json.dumps(str(v), ensure_ascii=False)) for v in values]
+    two = statement.replace(**{field: values[:2]}, sid=None)
+    fixed = _compact_size(two) - lengths[0] - lengths[1] - 1
+    out: list[tuple[int, int]] = []
+    start, used = 0, fixed + lengths[0]
+    for i in range(1, len(lengths)):
+        if used + 1 + lengths[i] > room:
+            out.append((start, i))
+            start, used = i, fixed + lengths[i]
+        else:
+            used += 1 + lengths[i]
+    out.append((start, len(values)))
+    return out
+
+
+def _compact_size(statement: Statement) -> int:
+    return len(json.dumps(statement.to_dict(), separators=(",", ":"), ensure_ascii=False))
 
 
 def quota_of(limit: int | str) -> int:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler
     from pydantic_core import CoreSchema
 
-__all__ = ["TextValue"]
+__all__ = ["TextValue", "order"]
 
 
 class TextValue:
@@ -61,7 +61,13 @@ class TextValue:
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, self._family):
             return NotImplemented
-        return (self.identity, self._text) < (other.identity, other._text)
+        return self.order < other.order
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """The key ``<`` compares (identity, then text): ``sorted(values, key=order)`` sorts
+        as ``sorted(values)`` with one call per value instead of one per comparison."""
+        return (self.identity, self._text)
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
@@ -80,3 +86,8 @@ class TextValue:
         if isinstance(value, TextValue):  # e.g. a pattern where a concrete action is required
             value = value.text
         return cls(value)  # type: ignore[call-arg]  # subclasses validate non-strings
+
+
+def order(value: TextValue) -> tuple[str, str]:
+    """:attr:`TextValue.order` as a function, for ``sorted(..., key=order)``."""
+    return value.order

@@ -55,6 +55,7 @@ from lambda_perms.errors import (
 )
 from lambda_perms.iam import conditions as _conditions
 from lambda_perms.iam._text import bad_character, describe_character
+from lambda_perms.iam._value import order
 from lambda_perms.iam.actions import ActionPattern
 from lambda_perms.iam.arn import ResourcePattern
 from lambda_perms.iam.request import Request
@@ -163,7 +164,7 @@ def _sorted_unique_scalars(values: Iterable[ConditionValue]) -> tuple[ConditionV
 def _sorted_unique_actions(values: Iterable[ActionPattern]) -> tuple[ActionPattern, ...]:
     # Among spellings of one action (case differs), keep the smallest, so the result does not
     # depend on input order.
-    return tuple(dict.fromkeys(sorted(values)))
+    return tuple(dict.fromkeys(sorted(values, key=order)))
 
 
 def _check_text(value: str, what: str) -> str:
@@ -469,7 +470,7 @@ class Statement(_Model):
             return None
         if not values:
             raise ValueError("must list at least one resource")
-        return tuple(sorted(set(values)))
+        return tuple(sorted(set(values), key=order))
 
     @model_validator(mode="after")
     def _pairs(self) -> Self:
