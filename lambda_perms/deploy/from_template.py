@@ -93,7 +93,7 @@ class _TemplateScope:
     def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
         """``service:resource-type`` (lower case) -> ARN patterns of this instance."""
         info = _cloudformation.type_info(resource.type)
-        name = resource.name_pattern(self.stack)
+        name = resource.name_pattern(self.stack, self.values)
         out: dict[str, tuple[str, ...]] = {}
         if resource.type == "AWS::IAM::Role":
             path = resource.properties.get("Path", "/")
@@ -134,7 +134,8 @@ class _TemplateScope:
                 "AWS::Partition": self.values.get("Partition", "aws"),
                 "AWS::Region": self.values.get("Region", "*"),
                 "AWS::AccountId": self.values.get("Account", "*"),
-                "AWS::StackName": self.stack or "*",
+                # in a nested stack, its own name: <parent>-<LogicalId>-<random>
+                "AWS::StackName": "-".join((self.stack or "*", *(f"{s}-*" for s in stacks))),
             }
             rendered = collapse_stars(fill_placeholders(text, lambda name: pseudo.get(name, "*")))
             return (rendered,) if rendered.startswith("arn:") else None

@@ -801,3 +801,30 @@ def test_function_roles_are_resolved(role: object, allowed: str, denied: str | N
     assert policy.allows("iam:PassRole", arn + allowed, lambda_only)
     if denied is not None:
         assert not policy.allows("iam:PassRole", arn + denied, lambda_only)
+
+
+def test_stack_name_in_a_nested_stack_is_its_own(tmp_path: Path) -> None:
+    """``AWS::StackName`` in a nested stack is that stack's name, ``<parent>-<Id>-<random>``
+    (issue 14): a role ARN or a name built from it is not the parent's."""
+    (tmp_path / "child.yaml").write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties:\n"
+        "      FunctionName: !Sub '${AWS::StackName}-fn'\n"
+        "      Role: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-x'\n"
+        "      Runtime: python3.12\n"
+        "      Handler: a.h\n"
+        "      Code: {ZipFile: 'x'}\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n"
+        "    Properties:\n      TemplateURL: child.yaml\n"
+    )
+    found = build(DEPLOY, template=tmp_path / "template.yaml")
+    passed = {"iam:PassedToService": "lambda.amazonaws.com"}
+    role = f"arn:aws:iam::{ACCOUNT}:role/my-app-Child-ABC123DEF456-x"
+    assert found.policy.allows("iam:PassRole", role, passed)
+    assert not found.policy.allows("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/my-app-x", passed)
+    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-app-Child-ABC123DEF456-fn"
+    assert found.policy.allows("lambda:CreateFunction", function)
