@@ -82,6 +82,10 @@ NOT_IAM: Mapping[str, tuple[str, str | None]] = {
         "API Gateway authorises untagging as an HTTP verb on the tags resource",
         "apigateway:DELETE",
     ),
+    "kms:ReEncrypt": (
+        "KMS authorises ReEncrypt by two actions, kms:ReEncryptFrom and kms:ReEncryptTo",
+        "kms:ReEncryptFrom",
+    ),
     "lambda:AssociateRuntimeAlias": ("no Lambda IAM action of that name exists", None),
     "s3:DeleteBucketAnalyticsConfiguration": (
         "an S3 API operation, authorised by s3:PutAnalyticsConfiguration",
