@@ -90,10 +90,27 @@ class _TemplateScope:
         self.service_role = service_role  # --role-arn
         self.warnings: list[str] = []
 
+    def name(self, resource: TemplateResource, _seen: frozenset[str] = frozenset()) -> str:
+        """The instance's name pattern; a ``Ref`` in it of another resource of its stack whose
+        ``Ref`` is its name (``ref_is_name``) stands for that resource's name pattern."""
+
+        seen = _seen | {resource.logical_id}  # a name that refers to itself is unknown
+
+        def refs(logical_id: str) -> str | None:
+            target = self.template.get(logical_id, resource.stacks)
+            if target is None or logical_id in seen:
+                return None
+            info = _cloudformation.type_info(target.type)
+            if info is None or not info.ref_is_name:
+                return None
+            return self.name(target, seen)
+
+        return resource.name_pattern(self.stack, self.values, refs)
+
     def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
         """``service:resource-type`` (lower case) -> ARN patterns of this instance."""
         info = _cloudformation.type_info(resource.type)
-        name = resource.name_pattern(self.stack, self.values)
+        name = self.name(resource)
         out: dict[str, tuple[str, ...]] = {}
         if resource.type == "AWS::IAM::Role":
             path = resource.properties.get("Path", "/")

@@ -6,7 +6,7 @@ Templates are read into this model by :func:`~lambda_perms.deploy.templates.load
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
@@ -82,14 +82,21 @@ class TemplateResource:
         _paths(self.properties, "", depth, out)
         return tuple(sorted(out))
 
-    def name_pattern(self, stack: str | None, values: Mapping[str, str] | None = None) -> str:
+    def name_pattern(
+        self,
+        stack: str | None,
+        values: Mapping[str, str] | None = None,
+        refs: Callable[[str], str | None] | None = None,
+    ) -> str:
         """The physical name as a glob: the literal name the template gives, else the one
         CloudFormation generates (``<stack>-<LogicalId>-*``), else ``*``.
 
         ``stack`` is the stack name (``None``: unknown, rendered ``*``); ``values`` the
-        scope's ``Partition``, ``Region`` and ``Account``, where known. A name written with
-        ``!Sub``/``!Join`` has those pseudo parameters filled in (``AWS::StackName`` is the
-        nested stack's own name in a nested stack) and other references as ``*``.
+        scope's ``Partition``, ``Region`` and ``Account``, where known; ``refs`` gives the
+        name pattern a ``Ref`` of another resource of the stack returns (``None``: not a
+        name). A name written with ``!Ref``/``!Sub``/``!Join`` has those filled in
+        (``AWS::StackName`` is the nested stack's own name in a nested stack) and other
+        references as ``*``.
         """
         info = _cloudformation.type_info(self.type)
         if info is None or any(p in self.properties for p in _UNPREDICTABLE.get(self.type, ())):
@@ -102,7 +109,14 @@ class TemplateResource:
             pseudo = {name: given[key] for name, key in _PSEUDO_VALUES.items() if given.get(key)}
             if stack is not None or self.stacks:
                 pseudo["AWS::StackName"] = stack_pattern
-            name = _render_name(self.properties[info.name_property], pseudo)
+
+            def lookup(name: str) -> str:
+                if name in pseudo:
+                    return pseudo[name]
+                found = refs(name) if refs is not None and "::" not in name else None
+                return "*" if found is None else found
+
+            name = _render_name(self.properties[info.name_property], lookup)
             # a name property may hold the whole ARN (LayerName, for instance)
             return name.rsplit(":", 1)[-1] if name.startswith("arn:") else name
         if info.generated is None or info.max_length is None:
@@ -155,9 +169,9 @@ def _paths(value: Any, prefix: str, depth: int, out: set[str]) -> None:
         _paths(item, path, depth - 1, out)
 
 
-def _render_name(value: Any, pseudo: Mapping[str, str]) -> str:
-    """A name property's value as a glob: ``pseudo`` gives the known pseudo parameters
-    (``AWS::StackName`` ...); intrinsics that cannot be resolved become ``*``."""
+def _render_name(value: Any, lookup: Callable[[str], str]) -> str:
+    """A name property's value as a glob: ``lookup`` gives what a ``Ref`` (or ``${Name}`` of a
+    ``!Sub``) stands for, ``*`` when unknown; other intrinsics become ``*``."""
     if isinstance(value, str):
         return value  # AWS names hold no '*' or '?'
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -165,23 +179,23 @@ def _render_name(value: Any, pseudo: Mapping[str, str]) -> str:
     if isinstance(value, Mapping) and len(value) == 1:
         ((key, arg),) = value.items()
         if key == "Ref":
-            return pseudo.get(arg, "*") if isinstance(arg, str) else "*"
+            return lookup(arg) if isinstance(arg, str) else "*"
         if key == "Fn::Sub":
             text = arg[0] if isinstance(arg, list) and arg else arg
             if isinstance(text, str):
-                return _render_sub(text, pseudo)
+                return _render_sub(text, lookup)
         if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
             sep, parts = arg
             if isinstance(sep, str) and isinstance(parts, list):
-                return collapse_stars(sep.join(_render_name(p, pseudo) for p in parts))
+                return collapse_stars(sep.join(_render_name(p, lookup) for p in parts))
     return "*"
 
 
-def _render_sub(text: str, pseudo: Mapping[str, str]) -> str:
+def _render_sub(text: str, lookup: Callable[[str], str]) -> str:
     def one(name: str) -> str:
         if name.startswith("!"):
             return "${" + name[1:] + "}"
-        return pseudo.get(name, "*")
+        return "*" if "." in name else lookup(name)  # ${Resource.Attribute}: not a name
 
     return collapse_stars(fill_placeholders(text, one))
 

@@ -13,7 +13,8 @@ parameter's type or ``AllowedValues``) and the whole scope. Two independent chec
    the same policy, byte for byte. A ``*`` that a parameter value could have resolved would be
    the literal name in the second policy.
 2. **The names are there.** Every resource whose own name property (:data:`NAME_PROPERTIES`,
-   from the CloudFormation Template Reference) mentions a parameter has its name worked out by
+   from the CloudFormation Template Reference) mentions a parameter, or the ``Ref`` of a
+   resource whose ``Ref`` is such a name (:data:`REF_IS_NAME`), has its name worked out by
    hand in :data:`EXPECTED`, and that name appears in some ``Resource`` of the policy;
    :func:`test_expected_is_complete` walks the templates (and their local nested stacks) to
    check the table misses none.
@@ -70,6 +71,23 @@ NAME_PROPERTIES: Mapping[str, str] = {
     "AWS::Serverless::SimpleTable": "TableName",
     "AWS::Serverless::StateMachine": "Name",
 }
+# types whose Ref returns the physical name (each type's "Return values" in the Template
+# Reference; a SAM function's Ref is its Lambda function's): a name written with such a Ref
+# follows the parameters of the resource it refers to
+REF_IS_NAME = frozenset(
+    {
+        "AWS::DynamoDB::Table",
+        "AWS::ECR::Repository",
+        "AWS::Events::EventBus",
+        "AWS::IAM::Role",
+        "AWS::Kinesis::Stream",
+        "AWS::Lambda::Function",
+        "AWS::Logs::LogGroup",
+        "AWS::S3::Bucket",
+        "AWS::Serverless::Function",
+        "AWS::Serverless::SimpleTable",
+    }
+)
 # types with a name property that is not part of any ARN (the physical id is a random id)
 NAME_NOT_IN_ARN: Mapping[str, str] = {
     "AWS::ApiGateway::RestApi": "Name",
@@ -95,6 +113,7 @@ EXPECTED: Mapping[str, Mapping[str, str]] = {
         "Archiver": "function:p-extranames-b-prod",  # !Join of a !Select
         "Archiver.Role": f"arn:aws:iam::{ACCOUNT}:role/p-existingrolearn",  # a role ARN
         "WorkerLogGroup": "log-group:/aws/lambda/p-functionname-prod",
+        "ArchiverLogGroup": "log-group:/aws/lambda/p-extranames-b-prod",  # Archiver's Ref
         "Layer": "layer:p-layername",
         "Flow": "stateMachine:p-statemachinename",
         "Bus": "event-bus/p-eventbusname",
@@ -102,7 +121,10 @@ EXPECTED: Mapping[str, Mapping[str, str]] = {
         "Secret": "secret:prod/p-secretname-",
         "Child/ChildQueue": "p-queuename-child",  # passed to the nested stack
     },
-    "short-forms.yaml": {"MainFunction": "function:corpus-app-main-prod"},  # !Join
+    "short-forms.yaml": {
+        "MainFunction": "function:corpus-app-main-prod",  # !Join
+        "MainLogGroup": "log-group:/aws/lambda/corpus-app-main-prod",  # MainFunction's Ref
+    },
 }
 
 _REALISTIC: Mapping[str, str] = {
@@ -213,8 +235,22 @@ def named_by_parameters(path: Path, prefix: str = "") -> Iterator[str]:
     """``Resource`` (``Stack/Resource`` in a local nested stack) for every resource whose own
     name property uses a parameter, and ``Resource.Property`` for a role ARN that does."""
     document = oracle.load_template(path)
+    resources = document.get("Resources", {})
+    # the parameters, and the resources whose Ref is a name that uses them (to a fixed point)
     parameters = set(document.get("Parameters", {}))
-    for logical_id, body in document.get("Resources", {}).items():
+    while True:
+        more = {
+            logical_id
+            for logical_id, body in resources.items()
+            if body.get("Type") in REF_IS_NAME
+            and _mentions(
+                (body.get("Properties") or {}).get(NAME_PROPERTIES[body["Type"]]), parameters
+            )
+        } - parameters
+        if not more:
+            break
+        parameters |= more
+    for logical_id, body in resources.items():
         kind, properties = body.get("Type", ""), body.get("Properties") or {}
         for key, value in properties.items():
             own = key in (NAME_PROPERTIES.get(kind), "Name", f"{kind.rsplit('::', 1)[-1]}Name")
