@@ -7,12 +7,13 @@ Two files under ``data/cloudformation/``, loaded lazily and cached:
   delete, list) may call;
 * ``types.toml`` (curated, format in ``docs/catalogue-format.md``): per resource type, how
   CloudFormation names an instance (``name_property``, ``generated``, ``max_length``,
-  ``lowercase``), the ARNs of an instance per IAM resource type (``arns``, with ``${Name}``
-  standing for its physical name), the service ``iam:PassRole`` passes roles to (``passed_to``),
-  the properties that name the S3 objects its handlers read (``reads``), the ARNs its
-  handlers' actions of one service act on (``handler_arns``), the properties that may pass
-  roles the template does not show (``hidden_roles``), and the *narrowing rules*: handler
-  actions CloudFormation calls only when a property is set.
+  ``lowercase``; ``ref_is_name``: ``Ref`` returns that name), the ARNs of an instance per IAM
+  resource type (``arns``, with ``${Name}`` standing for its physical name), the service
+  ``iam:PassRole`` passes roles to (``passed_to``), the properties that name the S3 objects its
+  handlers read (``reads``), the ARNs its handlers' actions of one service act on
+  (``handler_arns``), the properties that may pass roles the template does not show
+  (``hidden_roles``), and the *narrowing rules*: handler actions CloudFormation calls only when
+  a property is set.
 
 >>> from lambda_perms.catalogues import cloudformation
 >>> "lambda:CreateFunction" in cloudformation.handlers("AWS::Lambda::Function")["create"]
@@ -106,6 +107,7 @@ class TypeInfo(Model):
     generated: str | None = None
     max_length: int | None = Field(default=None, ge=1)
     lowercase: StrictBool = False
+    ref_is_name: StrictBool = False
     passed_to: str | None = Field(default=None, pattern=r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
     arns: dict[str, str] = Field(default_factory=dict)
     handler_arns: dict[str, tuple[str, ...]] = Field(default_factory=dict)

@@ -86,10 +86,27 @@ class _TemplateScope:
         self.artifacts = fill("arn:${Partition}:s3:::*/*", values)  # the deploy bucket's objects
         self.warnings: list[str] = []
 
+    def name(self, resource: TemplateResource, _seen: frozenset[str] = frozenset()) -> str:
+        """The instance's name pattern; a ``Ref`` in it of another resource of its stack whose
+        ``Ref`` is its name (``ref_is_name``) stands for that resource's name pattern."""
+
+        seen = _seen | {resource.logical_id}  # a name that refers to itself is unknown
+
+        def refs(logical_id: str) -> str | None:
+            target = self.template.get(logical_id, resource.stacks)
+            if target is None or logical_id in seen:
+                return None
+            info = _cloudformation.type_info(target.type)
+            if info is None or not info.ref_is_name:
+                return None
+            return self.name(target, seen)
+
+        return resource.name_pattern(self.stack, self.values, refs)
+
     def arns(self, resource: TemplateResource) -> dict[str, tuple[str, ...]]:
         """``service:resource-type`` (lower case) -> ARN patterns of this instance."""
         info = _cloudformation.type_info(resource.type)
-        name = resource.name_pattern(self.stack)
+        name = self.name(resource)
         out: dict[str, tuple[str, ...]] = {}
         if resource.type == "AWS::IAM::Role":
             path = resource.properties.get("Path", "/")
@@ -130,7 +147,8 @@ class _TemplateScope:
                 "AWS::Partition": self.values.get("Partition", "aws"),
                 "AWS::Region": self.values.get("Region", "*"),
                 "AWS::AccountId": self.values.get("Account", "*"),
-                "AWS::StackName": self.stack or "*",
+                # in a nested stack, its own name: <parent>-<LogicalId>-<random>
+                "AWS::StackName": "-".join((self.stack or "*", *(f"{s}-*" for s in stacks))),
             }
             rendered = collapse_stars(fill_placeholders(text, lambda name: pseudo.get(name, "*")))
             return (rendered,) if rendered.startswith("arn:") else None

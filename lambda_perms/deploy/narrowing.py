@@ -141,14 +141,15 @@ def read_objects(
             continue
         location = _get(resource.properties, read.property)
         if read.bucket is None or read.key is None:
-            url = render_name(location, stack)
+            url = render_name(location, resource.stack_names(stack))
             match = re.fullmatch(r"s3://([^/]+)/(.+)", url)
             if match is None:
                 return None
             bucket, key = match.group(1), match.group(2)
         elif isinstance(location, Mapping):
-            bucket = render_name(location.get(read.bucket), stack)
-            key = render_name(location.get(read.key), stack)
+            names = resource.stack_names(stack)
+            bucket = render_name(location.get(read.bucket), names)
+            key = render_name(location.get(read.key), names)
         else:
             return None
         if bucket == PLACEHOLDER_BUCKET:  # a local path sam deploy uploads

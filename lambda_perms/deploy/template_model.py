@@ -6,7 +6,7 @@ Templates are read into this model by :func:`~lambda_perms.deploy.templates.load
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final
@@ -33,6 +33,13 @@ CUSTOM_RESOURCE_TYPE: Final[str] = "AWS::CloudFormation::CustomResource"
 
 # CloudFormation's random suffix of generated names (12 or 13 characters) plus its hyphen
 _SUFFIX: Final[int] = 14
+
+# the pseudo parameters a name may use -> the scope's placeholder that gives their value
+_PSEUDO_VALUES: Final[Mapping[str, str]] = {
+    "AWS::AccountId": "Account",
+    "AWS::Partition": "Partition",
+    "AWS::Region": "Region",
+}
 
 # properties that make CloudFormation name an instance in a way no pattern here can predict
 _UNPREDICTABLE: Final[Mapping[str, tuple[str, ...]]] = {
@@ -76,25 +83,57 @@ class TemplateResource:
         _paths(self.properties, "", depth, out)
         return tuple(sorted(out))
 
-    def name_pattern(self, stack: str | None) -> str:
+    def stack_pattern(self, stack: str | None) -> str:
+        """The name of the stack this resource is in, as a glob: ``stack`` (``*`` when
+        unknown), or in a nested stack ``<parent>-<LogicalId>-*`` for each level."""
+        pattern = stack or "*"
+        for nested in self.stacks:
+            pattern = f"{pattern}-{nested}-*"
+        return pattern
+
+    def stack_names(self, stack: str | None) -> Callable[[str], str]:
+        """A :func:`render_name` lookup that knows only ``AWS::StackName`` (others: ``*``)."""
+        known = stack is not None or bool(self.stacks)
+        pattern = self.stack_pattern(stack)
+        return lambda name: pattern if known and name == "AWS::StackName" else "*"
+
+    def name_pattern(
+        self,
+        stack: str | None,
+        values: Mapping[str, str] | None = None,
+        refs: Callable[[str], str | None] | None = None,
+    ) -> str:
         """The physical name as a glob: the literal name the template gives, else the one
         CloudFormation generates (``<stack>-<LogicalId>-*``), else ``*``.
 
-        ``stack`` is the stack name (``None``: unknown, rendered ``*``). A name written with
-        ``!Sub``/``!Join`` has ``AWS::StackName`` filled in and other references as ``*``.
+        ``stack`` is the stack name (``None``: unknown, rendered ``*``); ``values`` the
+        scope's ``Partition``, ``Region`` and ``Account``, where known; ``refs`` gives the
+        name pattern a ``Ref`` of another resource of the stack returns (``None``: not a
+        name). A name written with ``!Ref``/``!Sub``/``!Join`` has those filled in
+        (``AWS::StackName`` is the nested stack's own name in a nested stack) and other
+        references as ``*``.
         """
         info = _cloudformation.type_info(self.type)
         if info is None or any(p in self.properties for p in _UNPREDICTABLE.get(self.type, ())):
             return "*"
+        stack_pattern = self.stack_pattern(stack)
         if info.name_property is not None and info.name_property in self.properties:
-            name = render_name(self.properties[info.name_property], stack)
+            given = values or {}
+            pseudo = {name: given[key] for name, key in _PSEUDO_VALUES.items() if given.get(key)}
+            if stack is not None or self.stacks:
+                pseudo["AWS::StackName"] = stack_pattern
+
+            def lookup(name: str) -> str:
+                if name in pseudo:
+                    return pseudo[name]
+                found = refs(name) if refs is not None and "::" not in name else None
+                return "*" if found is None else found
+
+            name = render_name(self.properties[info.name_property], lookup)
             # a name property may hold the whole ARN (LayerName, for instance)
             return name.rsplit(":", 1)[-1] if name.startswith("arn:") else name
         if info.generated is None or info.max_length is None:
             return "*"
-        stack_pattern = stack or "*"
-        for nested in self.stacks:
-            stack_pattern = f"{stack_pattern}-{nested}-*"
         name = info.generated.replace("${StackName}", stack_pattern).replace(
             "${LogicalId}", self.logical_id
         )
@@ -143,9 +182,9 @@ def _paths(value: Any, prefix: str, depth: int, out: set[str]) -> None:
         _paths(item, path, depth - 1, out)
 
 
-def render_name(value: Any, stack: str | None) -> str:
-    """A name property's value (or any string property's) as a glob: ``AWS::StackName``
-    filled in, intrinsics and references that cannot be resolved ``*``."""
+def render_name(value: Any, lookup: Callable[[str], str]) -> str:
+    """A name property's value as a glob: ``lookup`` gives what a ``Ref`` (or ``${Name}`` of a
+    ``!Sub``) stands for, ``*`` when unknown; other intrinsics become ``*``."""
     if isinstance(value, str):
         return value  # AWS names hold no '*' or '?'
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -153,23 +192,23 @@ def render_name(value: Any, stack: str | None) -> str:
     if isinstance(value, Mapping) and len(value) == 1:
         ((key, arg),) = value.items()
         if key == "Ref":
-            return stack if arg == "AWS::StackName" and stack else "*"
+            return lookup(arg) if isinstance(arg, str) else "*"
         if key == "Fn::Sub":
             text = arg[0] if isinstance(arg, list) and arg else arg
             if isinstance(text, str):
-                return _render_sub(text, stack)
+                return _render_sub(text, lookup)
         if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
             sep, parts = arg
             if isinstance(sep, str) and isinstance(parts, list):
-                return collapse_stars(sep.join(render_name(p, stack) for p in parts))
+                return collapse_stars(sep.join(render_name(p, lookup) for p in parts))
     return "*"
 
 
-def _render_sub(text: str, stack: str | None) -> str:
+def _render_sub(text: str, lookup: Callable[[str], str]) -> str:
     def one(name: str) -> str:
         if name.startswith("!"):
             return "${" + name[1:] + "}"
-        return stack if name == "AWS::StackName" and stack else "*"
+        return "*" if "." in name else lookup(name)  # ${Resource.Attribute}: not a name
 
     return collapse_stars(fill_placeholders(text, one))
 

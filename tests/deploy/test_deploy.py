@@ -18,6 +18,7 @@ from lambda_perms.deploy.result import DeployPolicy
 from lambda_perms.deploy.samcli import DEFAULT_RESOURCE_TYPES, DeployOptions
 from lambda_perms.deploy.scope import Scope
 from lambda_perms.deploy.statements import BOUNDARY_ACTIONS
+from lambda_perms.deploy.templates import load_template
 from lambda_perms.errors import InvalidArnError, UnknownNameError
 from lambda_perms.iam.policy import Policy
 from tests._support import FIXTURES
@@ -801,3 +802,59 @@ def test_function_roles_are_resolved(role: object, allowed: str, denied: str | N
     assert policy.allows("iam:PassRole", arn + allowed, lambda_only)
     if denied is not None:
         assert not policy.allows("iam:PassRole", arn + denied, lambda_only)
+
+
+def test_stack_name_in_a_nested_stack_is_its_own(tmp_path: Path) -> None:
+    """``AWS::StackName`` in a nested stack is that stack's name, ``<parent>-<Id>-<random>``
+    (issue 14): a role ARN or a name built from it is not the parent's."""
+    (tmp_path / "child.yaml").write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties:\n"
+        "      FunctionName: !Sub '${AWS::StackName}-fn'\n"
+        "      Role: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-x'\n"
+        "      Runtime: python3.12\n"
+        "      Handler: a.h\n"
+        "      Code: {ZipFile: 'x'}\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n"
+        "    Properties:\n      TemplateURL: child.yaml\n"
+    )
+    found = build(DEPLOY, template=tmp_path / "template.yaml")
+    passed = {"iam:PassedToService": "lambda.amazonaws.com"}
+    role = f"arn:aws:iam::{ACCOUNT}:role/my-app-Child-ABC123DEF456-x"
+    assert found.policy.allows("iam:PassRole", role, passed)
+    assert not found.policy.allows("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/my-app-x", passed)
+    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-app-Child-ABC123DEF456-fn"
+    assert found.policy.allows("lambda:CreateFunction", function)
+
+
+# a name written with the Ref of another resource (issue 14): followed where Ref is the name
+REF_NAMES = [
+    # LogGroupName -> the log-group ARN's name part it must allow, and one it must not
+    ("!Sub '/aws/lambda/${Fn}'", "/aws/lambda/orders-fn", "/aws/lambda/other"),
+    ("!Join ['', [/aws/lambda/, !Ref Fn]]", "/aws/lambda/orders-fn", "/aws/lambda/other"),
+    ("!Sub '/queues/${Queue}'", "/queues/anything", None),  # a queue's Ref is its URL
+    ("!Sub '/aws/lambda/${Fn.Arn}'", "/aws/lambda/anything", None),  # not a name
+    ("!Sub '/cycle/${Logs}'", "/cycle/anything", None),  # its own Ref: unknown
+]
+
+
+@pytest.mark.parametrize(("name", "allowed", "denied"), REF_NAMES)
+def test_names_follow_refs_of_named_resources(name: str, allowed: str, denied: str | None) -> None:
+    template = load_template(
+        "Resources:\n"
+        "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      FunctionName: orders-fn\n      Runtime: python3.12\n      Handler: a.h\n"
+        "      Role: arn:aws:iam::123456789012:role/r\n      Code: {ZipFile: 'x'}\n"
+        "  Queue:\n    Type: AWS::SQS::Queue\n"
+        f"  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: {name}\n",
+        text=True,
+    )
+    found = build(DEPLOY, template=template)
+    arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:"
+    assert found.policy.allows("logs:CreateLogGroup", arn + allowed)
+    if denied is not None:
+        assert not found.policy.allows("logs:CreateLogGroup", arn + denied)

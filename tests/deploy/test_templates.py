@@ -8,6 +8,7 @@ physical-name patterns and the reporting of what cannot be followed.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -338,6 +339,33 @@ NAMES = [
 def test_name_pattern(kind: str, prop: str, stack: str | None, expected: str) -> None:
     resource = _one(f"Resources:\n  Resource:\n    Type: {kind}\n    Properties:\n      {prop}\n")
     assert resource.name_pattern(stack) == expected
+
+
+SCOPE_VALUES = {"Partition": "aws", "Region": "eu-west-1", "Account": "123456789012"}
+
+# a name that uses pseudo parameters, with the scope's values (issue 14)
+PSEUDO_NAMES = [
+    ("!Sub '${AWS::StackName}-${AWS::Region}'", (), "app-eu-west-1"),
+    ("!Sub '${AWS::AccountId}-${AWS::Partition}-${Env}'", (), "123456789012-aws-*"),
+    ("!Join ['-', [orders, !Ref 'AWS::Region', !Ref 'AWS::AccountId']]", (), "orders-eu-west-1-123456789012"),
+    ("!Sub '${AWS::URLSuffix}-q'", (), "*-q"),  # not a name part anyone uses: left unknown
+    # in a nested stack AWS::StackName is the nested stack's own name, <parent>-<Id>-<random>
+    ("!Sub '${AWS::StackName}-q'", ("Child",), "app-Child-*-q"),
+    ("!Join ['-', [!Ref 'AWS::StackName', q]]", ("Child", "Inner"), "app-Child-*-Inner-*-q"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "stacks", "expected"), PSEUDO_NAMES)
+def test_name_pattern_with_pseudo_parameters(
+    name: str, stacks: tuple[str, ...], expected: str
+) -> None:
+    template = (
+        f"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: {name}\n"
+    )
+    resource = dataclasses.replace(_one(template), stacks=stacks)
+    assert resource.name_pattern("app", SCOPE_VALUES) == expected
+    # without the scope, the pseudo parameters other than the stack name are unknown
+    assert "eu-west-1" not in resource.name_pattern("app")
 
 
 def test_nested_names() -> None:

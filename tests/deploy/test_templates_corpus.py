@@ -82,6 +82,10 @@ NOT_IAM: Mapping[str, tuple[str, str | None]] = {
         "API Gateway authorises untagging as an HTTP verb on the tags resource",
         "apigateway:DELETE",
     ),
+    "kms:ReEncrypt": (
+        "KMS authorises ReEncrypt by two actions, kms:ReEncryptFrom and kms:ReEncryptTo",
+        "kms:ReEncryptFrom",
+    ),
     "lambda:AssociateRuntimeAlias": ("no Lambda IAM action of that name exists", None),
     "s3:DeleteBucketAnalyticsConfiguration": (
         "an S3 API operation, authorised by s3:PutAnalyticsConfiguration",
@@ -199,7 +203,8 @@ def _placeholder(key: str, value: object) -> str:
 
 
 def prepare(template: dict[str, Any]) -> dict[str, Any]:
-    """What ``sam validate`` does before translating: local paths become S3 placeholders."""
+    """What ``sam package`` does before the transform: local paths (and a function's missing
+    ``CodeUri``, which is the template's folder) become S3 placeholders."""
     prepared = copy.deepcopy(template)
     function_globals = prepared.get("Globals", {}).get("Function", {})
     if _is_local(function_globals.get("CodeUri")):
@@ -210,12 +215,14 @@ def prepare(template: dict[str, Any]) -> dict[str, Any]:
         key = _LOCAL_KEYS.get(kind)
         if key is not None and _is_local(properties.get(key)):
             properties[key] = _placeholder(key, properties[key])
-        if (
-            kind == "AWS::Serverless::Function"
-            and properties.get("PackageType") == "Image"
-            and "ImageUri" not in properties
-        ):
+        if kind != "AWS::Serverless::Function":
+            continue
+        image = (properties.get("PackageType") or function_globals.get("PackageType")) == "Image"
+        if image and "ImageUri" not in properties:
             properties["ImageUri"] = _IMAGE
+        code = ("CodeUri", "InlineCode")
+        if not image and not any(k in properties or k in function_globals for k in code):
+            properties["CodeUri"] = _CODE  # sam package zips the template's folder
     return prepared
 
 
@@ -259,7 +266,11 @@ def _is_sam(template: Mapping[str, Any]) -> bool:
 @functools.cache
 def expanded(name: str) -> dict[str, Any]:
     """The corpus template ``name`` (a path relative to the corpus) as CloudFormation sees it."""
-    source = load_template(CORPUS / name)
+    return translate(load_template(CORPUS / name))
+
+
+def translate(source: dict[str, Any]) -> dict[str, Any]:
+    """A template as CloudFormation sees it after the SAM transform (if it declares it)."""
     if not _is_sam(source):
         return source
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
