@@ -82,6 +82,8 @@ class _Resources:
     def literal_members(self, word: str, itself: int) -> frozenset[int]:
         """:meth:`members` of the literal pattern in slot ``itself``, whose word it is."""
         patterns, wild = self.patterns, self._wild
+        if not wild:
+            return frozenset((itself,))
         hits = [wild[k] for k in self._wild_index.matching(word)]
         return frozenset([itself, *(j for j in hits if _reglang.matches(patterns[j], word))])
 
@@ -193,34 +195,36 @@ class _Judge:
         false: set[Any] = set()
         rescues: list[Any] = []
         covered = False
-
-        def take(kind: int, atom: Any) -> bool:
-            nonlocal covered
+        by_slot = group.by_slot
+        applying = [pair for j in matched if j in by_slot for pair in by_slot[j]]
+        if group.always:
+            applying += [
+                (kind, atom)
+                for kind, (element, _, atom) in group.always
+                if element is None or matched.isdisjoint(element)
+            ]
+        for kind, atom in applying:
             if kind == _DENY:
                 if atom in forced:
-                    return True  # blocked: the inner Deny cannot be made false
+                    return False  # blocked: the inner Deny cannot be made false
                 false.add(atom)
             elif kind == _RESCUE:
                 rescues.append(atom)
             elif atom in forced:
                 covered = True
-            return False
-
-        for j in matched:
-            for kind, atom in group.by_slot.get(j, ()):
-                if take(kind, atom):
-                    return False
-        for kind, (element, _, atom) in group.always:
-            if (element is None or matched.isdisjoint(element)) and take(kind, atom):
-                return False
         if any(atom == () or atom not in false for atom in rescues):
             return True
         return not covered
 
     def escapes(self, unit: _Unit, *, resources: _Resources, budget: _reglang.Budget) -> bool:
         slot, patterns, index = resources.slot, resources.patterns, resources.index
-        members = resources.members
         texts, negated = unit
+        if texts is not None and not negated:  # one Resource pattern: a literal is its word
+            literal = patterns[slot[texts[0]]]
+            if _reglang.is_literal(literal):
+                word = _reglang.head(literal)
+                return self.judge(resources.literal_members(word, slot[texts[0]]))
+        members = resources.members
         own = tuple(slot[t] for t in texts) if texts is not None else ()
         inside = own[0] if texts is not None and not negated else None
 
@@ -231,8 +235,6 @@ class _Judge:
             return self.judge(matched)
 
         pattern = patterns[inside] if inside is not None else None
-        if inside is not None and pattern is not None and _reglang.is_literal(pattern):
-            return self.judge(resources.literal_members(_reglang.head(pattern), inside))
         excluded = set(own) if negated else None
 
         def everywhere(element: tuple[int, ...] | None, negated_element: bool) -> bool:

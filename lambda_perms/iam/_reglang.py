@@ -32,7 +32,7 @@ necessary conditions come first (see :mod:`lambda_perms.iam._subsumption`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from lambda_perms.errors import LambdaPermsError
 
@@ -244,7 +244,23 @@ def _anchor(pattern: tuple[Token, ...], n_head: int) -> str | None:
 _ANCHOR = 48  # characters of a pattern's anchor that are indexed
 
 
-@cache
+#: Each literal character's token, made once: a pattern is one tuple of shared tokens, not a
+#: tuple per character (5,000 ARNs would otherwise leave ~225,000 small tuples for the
+#: garbage collector to walk).
+_LITERALS: dict[str, Token] = {}
+_ONE_TOKEN: Token = (_ONE, "")
+_STAR_ANY_TOKEN: Token = (_STAR_ANY, "")
+_STAR_SEG_TOKEN: Token = (_STAR_SEG, "")
+
+
+def _literal(char: str) -> Token:
+    token = _LITERALS.get(char)
+    if token is None:
+        token = _LITERALS[char] = (_LIT, char)
+    return token
+
+
+@lru_cache(maxsize=1 << 16)  # bounded: a long-running process meets unboundedly many texts
 def compile_pattern(text: str, variables: bool = True) -> Pattern:
     """Tokens of a resource pattern (``variables``: treat ``${...}`` as policy variables)."""
     tokens: list[Token] = []
@@ -255,18 +271,18 @@ def compile_pattern(text: str, variables: bool = True) -> Pattern:
             end = text.index("}", i + 2)
             body = text[i + 2 : end]
             if body in ("*", "?", "$"):  # ${*} ${?} ${$}: the literal character
-                tokens.append((_LIT, body))
+                tokens.append(_literal(body))
             else:
                 tokens.append((_VAR, _vs(body.split(",")[0].strip().lower())))
             i = end + 1
             continue
         if char == "*":
             ends = i + 1 == n or text[i + 1] == ":"
-            tokens.append((_STAR_ANY if ends else _STAR_SEG, ""))
+            tokens.append(_STAR_ANY_TOKEN if ends else _STAR_SEG_TOKEN)
         elif char == "?":
-            tokens.append((_ONE, ""))
+            tokens.append(_ONE_TOKEN)
         else:
-            tokens.append((_LIT, char))
+            tokens.append(_literal(char))
         i += 1
     return Pattern(tokens)
 
