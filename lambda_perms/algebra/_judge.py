@@ -49,15 +49,9 @@ class _Resources:
     once per comparison and shared by every group of actions, so a policy's many groups do
     not each index, and match words against, the same patterns again."""
 
-    def __init__(self, grants: Iterable[_Grant]) -> None:
-        grants = list(grants)
-        texts = sorted({text for g in grants if g.resources for text in g.resources})
-        self.slot = slot = {text: i for i, text in enumerate(texts)}
-        #: each grant's Resource (or NotResource) list as slots, by grant index
-        self.slots: dict[int, tuple[int, ...] | None] = {
-            g.index: None if g.resources is None else tuple(slot[r] for r in g.resources)
-            for g in grants
-        }
+    def __init__(self, texts: Iterable[str]) -> None:
+        texts = sorted(set(texts))
+        self.slot = {text: i for i, text in enumerate(texts)}
         self.patterns = [_reglang.compile_pattern(t) for t in texts]
         self.index = _subsumption.Index(self.patterns)
         # a literal unit's only resource is matched by itself (texts are unique) and by
@@ -65,6 +59,19 @@ class _Resources:
         self._wild = [j for j, p in enumerate(self.patterns) if not _reglang.is_literal(p)]
         self._wild_index = _subsumption.Index([self.patterns[j] for j in self._wild])
         self._members: dict[str, frozenset[int]] = {}
+
+    @classmethod
+    def of(cls, grants: Iterable[_Grant]) -> _Resources:
+        """The patterns of ``grants``' Resource and NotResource lists."""
+        return cls(text for g in grants if g.resources for text in g.resources)
+
+    def slots(self, grants: Iterable[_Grant]) -> dict[int, tuple[int, ...] | None]:
+        """Each grant's Resource (or NotResource) list as slots, by grant index."""
+        slot = self.slot
+        return {
+            g.index: None if g.resources is None else tuple(slot[r] for r in g.resources)
+            for g in grants
+        }
 
     def members(self, word: str, known: int | None = None) -> frozenset[int]:
         """The slots of the patterns matching ``word`` (``known``: a slot whose pattern is

@@ -224,8 +224,19 @@ def diff(
     known = universe if universe is not None else default_universe()
     space = Space(known, (base, other))
     undecided: set[str] = set()
-    added = _uncovered(base, other, space, first_only=False, undecided=undecided)
-    removed = _uncovered(other, base, space, first_only=False, undecided=undecided)
+    # one index of both policies' resource patterns serves both directions
+    resources = _Resources(
+        pattern.text
+        for policy in (base, other)
+        for statement in policy.statements
+        for pattern in statement.resource or statement.not_resource or ()
+    )
+    added = _uncovered(
+        base, other, space, first_only=False, undecided=undecided, resources=resources
+    )
+    removed = _uncovered(
+        other, base, space, first_only=False, undecided=undecided, resources=resources
+    )
     notes = (_undecided_note(undecided),) if undecided else ()
     return PolicyDiff(added=added, removed=removed, universe=known.version, notes=notes)
 
@@ -264,6 +275,7 @@ def _uncovered(
     first_only: bool,
     refine: Refine | None = None,
     undecided: set[str] | None = None,
+    resources: _Resources | None = None,
 ) -> tuple[DiffEntry, ...]:
     """Entries of ``inner``'s Allow grants with a request ``inner`` allows and ``outer`` not.
 
@@ -284,7 +296,9 @@ def _uncovered(
         groups[tuple(positions)].append(action)
     entries: list[DiffEntry] = []
     budget = _reglang.Budget(SEARCH_BUDGET)  # shared by every search of this call
-    resources = _Resources(every)
+    if resources is None:
+        resources = _Resources.of(every)
+    slots = resources.slots(every)
     for signature, actions in sorted(groups.items()):
         relevant = [every[p] for p in signature]
         inner_here = [g for g in relevant if g.index < len(inner_grants)]
@@ -292,7 +306,12 @@ def _uncovered(
         if not any(g.effect is Effect.ALLOW for g in inner_here):
             continue
         doubtful = _uncovered_units(
-            inner_here, outer_here, budget=budget, resources=resources, undecided=undecided
+            inner_here,
+            outer_here,
+            budget=budget,
+            resources=resources,
+            slots=slots,
+            undecided=undecided,
         )
         found: list[tuple[_Grant, _Unit, Request | None]]
         if refine is None:
@@ -327,6 +346,7 @@ def _uncovered_units(
     *,
     budget: _reglang.Budget | None = None,
     resources: _Resources | None = None,
+    slots: dict[int, tuple[int, ...] | None] | None = None,
     undecided: set[str] | None = None,
 ) -> list[tuple[_Grant, _Unit]]:
     """The units of ``inner``'s Allow grants holding a request ``inner`` allows and ``outer``
@@ -347,8 +367,9 @@ def _uncovered_units(
     """
     budget = budget if budget is not None else _reglang.Budget(SEARCH_BUDGET)
     if resources is None:
-        resources = _Resources((*inner, *outer))
-    slots = resources.slots
+        resources = _Resources.of((*inner, *outer))
+    if slots is None:
+        slots = resources.slots((*inner, *outer))
     denies = [g for g in inner if g.effect is Effect.DENY]
     allows = [g for g in outer if g.effect is Effect.ALLOW]
     rescues = [g for g in outer if g.effect is Effect.DENY]

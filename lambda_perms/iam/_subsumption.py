@@ -8,7 +8,7 @@ Built on the automata of :mod:`lambda_perms.iam._reglang`.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
 from lambda_perms.iam._reglang import (  # the tokens and one pattern's facts
@@ -73,19 +73,13 @@ class Index:
         self.patterns = tuple(_pattern(p) for p in patterns)
         self._heads = [head(p) for p in self.patterns]
         self._tails = [tail(p) for p in self.patterns]
-        self._by_head: dict[str, list[int]] = {}
-        for i, h in enumerate(self._heads):
-            self._by_head.setdefault(h, []).append(i)
+        self._by_head = _grouped((h, i) for i, h in enumerate(self._heads))
         self._head_lengths = sorted({len(h) for h in self._by_head})
         self._sorted = sorted((h, i) for i, h in enumerate(self._heads))
-        self._by_anchor: dict[str, list[int]] = {}
-        self._loose: dict[str, list[int]] = {}  # no literal ':' after the head: by head
-        for i, pattern in enumerate(self.patterns):
-            key = pattern.facts.anchor
-            if key is None:
-                self._loose.setdefault(self._heads[i], []).append(i)
-            else:
-                self._by_anchor.setdefault(key, []).append(i)
+        anchors = [p.facts.anchor for p in self.patterns]
+        self._by_anchor = _grouped((k, i) for i, k in enumerate(anchors) if k is not None)
+        # no literal ':' after the head: by head
+        self._loose = _grouped((self._heads[i], i) for i, k in enumerate(anchors) if k is None)
         # the anchor lengths worth a lookup after a ``:``, by the anchor's first characters
         # (a word has several ``:``; trying every length at each would cost as many lookups)
         leads: dict[str, set[int]] = {}
@@ -134,6 +128,16 @@ class Index:
                     break
                 found.add(i)
         return sorted(i for i in found if _compatible(h, t, self._heads[i], self._tails[i]))
+
+
+def _grouped(pairs: Iterable[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
+    """Indices by key, as tuples: a tuple of ints is soon untracked by the garbage collector,
+    a list never is (an index of 5,000 patterns would otherwise keep ~10,000 lists for every
+    collection to walk)."""
+    lists: dict[str, list[int]] = {}
+    for key, i in pairs:
+        lists.setdefault(key, []).append(i)
+    return {key: tuple(found) for key, found in lists.items()}
 
 
 def witnesses(pattern: Pattern) -> list[str]:
