@@ -68,10 +68,8 @@ DEFAULT_BUDGET = 50_000
 
 
 class BudgetExceeded(LambdaPermsError):
-    """An exact search would take more transitions than its budget allows.
-
-    Internal: every caller in the algebra catches it and takes a sound fallback.
-    """
+    """An exact search would take more transitions than its budget allows (internal: every
+    caller in the algebra catches it and takes a sound fallback)."""
 
 
 class Budget:
@@ -110,6 +108,9 @@ def _is_var(symbol: str) -> bool:
 
 
 Token = tuple[int, str]
+# tokens shared by every pattern (not a new tuple per character, for the collector to walk)
+_LITERALS: dict[str, Token] = {}
+_ONE_T, _STAR_ANY_T, _STAR_SEG_T = (_ONE, ""), (_STAR_ANY, ""), (_STAR_SEG, "")
 
 
 class Pattern(tuple[Token, ...]):
@@ -244,22 +245,6 @@ def _anchor(pattern: tuple[Token, ...], n_head: int) -> str | None:
 _ANCHOR = 48  # characters of a pattern's anchor that are indexed
 
 
-#: Each literal character's token, made once: a pattern is one tuple of shared tokens, not a
-#: tuple per character (5,000 ARNs would otherwise leave ~225,000 small tuples for the
-#: garbage collector to walk).
-_LITERALS: dict[str, Token] = {}
-_ONE_TOKEN: Token = (_ONE, "")
-_STAR_ANY_TOKEN: Token = (_STAR_ANY, "")
-_STAR_SEG_TOKEN: Token = (_STAR_SEG, "")
-
-
-def _literal(char: str) -> Token:
-    token = _LITERALS.get(char)
-    if token is None:
-        token = _LITERALS[char] = (_LIT, char)
-    return token
-
-
 @lru_cache(maxsize=1 << 16)  # bounded: a long-running process meets unboundedly many texts
 def compile_pattern(text: str, variables: bool = True) -> Pattern:
     """Tokens of a resource pattern (``variables``: treat ``${...}`` as policy variables)."""
@@ -271,18 +256,17 @@ def compile_pattern(text: str, variables: bool = True) -> Pattern:
             end = text.index("}", i + 2)
             body = text[i + 2 : end]
             if body in ("*", "?", "$"):  # ${*} ${?} ${$}: the literal character
-                tokens.append(_literal(body))
+                tokens.append(_LITERALS.setdefault(body, (_LIT, body)))
             else:
                 tokens.append((_VAR, _vs(body.split(",")[0].strip().lower())))
             i = end + 1
             continue
         if char == "*":
             ends = i + 1 == n or text[i + 1] == ":"
-            tokens.append(_STAR_ANY_TOKEN if ends else _STAR_SEG_TOKEN)
-        elif char == "?":
-            tokens.append(_ONE_TOKEN)
+            tokens.append(_STAR_ANY_T if ends else _STAR_SEG_T)
         else:
-            tokens.append(_literal(char))
+            literal = _LITERALS.get(char) or _LITERALS.setdefault(char, (_LIT, char))
+            tokens.append(_ONE_T if char == "?" else literal)
         i += 1
     return Pattern(tokens)
 
