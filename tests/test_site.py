@@ -173,7 +173,15 @@ def test_the_home_answers_what_sam_deploy_needs(page: Page, base_url: str, artif
     page.wait_for_url("**/services/iam/#iam-passrole")
     row = page.locator("tr:has(a#iam-passrole)")
     assert row.is_visible()
-    assert row.evaluate("r => getComputedStyle(r).backgroundColor") != "rgba(0, 0, 0, 0)"
+    # the :target highlight applies once the new page has rendered, which may be after the
+    # URL changed (instant navigation): wait for it, up to 5 s, then fail
+    page.wait_for_function(
+        """() => {
+            const row = document.querySelector("tr:has(a#iam-passrole)");
+            return row !== null && getComputedStyle(row).backgroundColor !== "rgba(0, 0, 0, 0)";
+        }""",
+        timeout=5_000,
+    )
 
 
 #: What a reader types, and a page the results must list: actions by name (whole, or the name
