@@ -7,7 +7,7 @@ of patterns a resource matches, with the condition atoms' best truth values forc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambda_perms.iam import _reglang, _subsumption
@@ -58,7 +58,8 @@ class _Resources:
         # wildcards
         self._wild = [j for j, p in enumerate(self.patterns) if not _reglang.is_literal(p)]
         self._wild_index = _subsumption.Index([self.patterns[j] for j in self._wild])
-        self._members: dict[str, frozenset[int]] = {}
+        # as tuples: the collector soon stops tracking a tuple of ints, never a frozenset
+        self._members: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def of(cls, grants: Iterable[_Grant]) -> _Resources:
@@ -73,13 +74,13 @@ class _Resources:
             for g in grants
         }
 
-    def members(self, word: str, known: int | None = None) -> frozenset[int]:
+    def members(self, word: str, known: int | None = None) -> tuple[int, ...]:
         """The slots of the patterns matching ``word`` (``known``: a slot whose pattern is
         known to match it, a witness's own, which need not be run)."""
         found = self._members.get(word)
         if found is None:
             patterns = self.patterns
-            found = self._members[word] = frozenset(
+            found = self._members[word] = tuple(
                 j
                 for j in self.index.matching(word)
                 if j == known or _reglang.matches(patterns[j], word)
@@ -134,7 +135,8 @@ class _Group:
         self.rescues = [r for r in (shape(g) for g in rescues) if not shadowed(r)]
         # per slot, each (kind, atom) once: the unit question looks at nothing else, and
         # many grants on one resource must not make each question as long as the policy
-        self.by_slot: dict[int, dict[tuple[int, Any], None]] = defaultdict(dict)
+        # (kept as tuples: the collector soon stops tracking those, never a dict per slot)
+        by_slot: dict[int, dict[tuple[int, Any], None]] = defaultdict(dict)
         self.always: list[tuple[int, _Shape]] = []
         # Resource slots of each kind under each atom (which patterns always decide)
         self.resource_slots: dict[tuple[int, Any], set[int]] = defaultdict(set)
@@ -145,7 +147,8 @@ class _Group:
                 else:
                     self.resource_slots[(kind, atom)].update(element)
                     for j in element:
-                        self.by_slot[j][(kind, atom)] = None
+                        by_slot[j][(kind, atom)] = None
+        self.by_slot = {j: tuple(pairs) for j, pairs in by_slot.items()}
         every = [*self.denies, *self.allows, *self.rescues]
         self.related = frozenset(j for e, _, _ in every if e is not None for j in e)
 
@@ -194,7 +197,7 @@ class _Judge:
         kinds = (_DENY,) if self.group.rescues else (_DENY, _ALLOW)
         return any(j in slots.get((kind, atom), ()) for kind in kinds for atom in self.forced)
 
-    def judge(self, matched: frozenset[int]) -> bool:
+    def judge(self, matched: Collection[int]) -> bool:
         """Whether some truth values make the request on a resource uncovered, given the
         pattern slots the resource matches: ``O(grants that apply)``."""
         forced = self.forced
@@ -205,10 +208,11 @@ class _Judge:
         by_slot = group.by_slot
         applying = [pair for j in matched if j in by_slot for pair in by_slot[j]]
         if group.always:
+            seen = set(matched)
             applying += [
                 (kind, atom)
                 for kind, (element, _, atom) in group.always
-                if element is None or matched.isdisjoint(element)
+                if element is None or seen.isdisjoint(element)
             ]
         for kind, atom in applying:
             if kind == _DENY:
@@ -237,7 +241,7 @@ class _Judge:
 
         def judge_word(word: str, known: int | None = None) -> bool:
             matched = members(word, known)
-            if inside is None and not matched.isdisjoint(own):
+            if inside is None and not set(own).isdisjoint(matched):
                 return False  # a NotResource unit: the word must avoid its patterns
             return self.judge(matched)
 
@@ -266,7 +270,7 @@ class _Judge:
                 return False
             containers = {j for j in members(words[0], inside) if self.kills(j)} if words else set()
             for w in words[1:]:
-                containers &= members(w, inside)
+                containers.intersection_update(members(w, inside))
             for j in sorted(containers):
                 if _reglang.is_subset([pattern], [patterns[j]], budget=budget):
                     return False

@@ -106,6 +106,8 @@ def coalesce(statements: Sequence[Statement]) -> list[Statement]:
     condition and principal and the same actions (resources unioned) or the same resources
     (actions unioned). Cost: ``O(n log n)`` in the statements plus linear in their elements
     per round (at most 4 rounds); each statement's key is serialised once."""
+    if len(statements) < 2:  # nothing to dedupe or join
+        return list(statements)
     key = _Keys()
     # 1. dedupe (ignoring Sid; the first Sid in canonical order survives)
     unique: dict[str, Statement] = {}
