@@ -24,7 +24,8 @@ class Space:
             for pattern in statement.action or statement.not_action or ()
         )
         self.universe = universe
-        self.extra = self._unknown(universe, patterns)
+        self._known: set[str] = set()  # concrete keys the universe was found to know
+        self.extra = self._unknown(universe, patterns, self._known)
         self._all: frozenset[str] | None = None
         # by pattern text, and by a statement's list: policies repeat both
         self._expanded: dict[str, frozenset[str]] = {}
@@ -39,10 +40,19 @@ class Space:
         return space
 
     @staticmethod
-    def _unknown(universe: Universe, patterns: Iterable[ActionPattern]) -> dict[str, str]:
+    def _unknown(
+        universe: Universe, patterns: Iterable[ActionPattern], known: set[str] | None = None
+    ) -> dict[str, str]:
+        """The concrete actions the universe does not know (key -> text as first named);
+        ``known`` collects the keys it does."""
         extra: dict[str, str] = {}
         for pattern in patterns:
-            if not pattern.is_wildcard and not universe.exists(pattern):
+            if pattern.is_wildcard:
+                continue
+            if (known is not None and pattern.key in known) or universe.exists(pattern):
+                if known is not None:
+                    known.add(pattern.key)
+            else:
                 extra.setdefault(pattern.key, pattern.text)
         return extra
 
@@ -55,6 +65,11 @@ class Space:
     def expand(self, pattern: ActionPattern) -> frozenset[str]:
         known = self._expanded.get(pattern.text)
         if known is not None:
+            return known
+        if not pattern.is_wildcard:  # a concrete action is itself, if anyone knows it
+            key = pattern.key
+            mine = key in self._known or key in self.extra or self.universe.exists(pattern)
+            known = self._expanded[pattern.text] = frozenset((key,)) if mine else frozenset()
             return known
         found = {a.key for a in self.universe.expand(pattern)}
         if self.extra:
