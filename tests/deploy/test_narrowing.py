@@ -19,6 +19,38 @@ def _api(**properties: Any) -> dict[str, Any]:
     return {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": properties}}}
 
 
+def _with(logical_id: str, kind: str, **properties: Any) -> dict[str, Any]:
+    """A REST API with one more resource of ``kind`` (on the API where it takes one)."""
+    template = _api(Body=BODY)
+    template["Resources"][logical_id] = {"Type": kind, "Properties": properties}
+    return template
+
+
+API = {"Ref": "Api"}
+ROLE = {
+    "Type": "AWS::IAM::Role",
+    "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}},
+}
+
+
+def _method(**integration: Any) -> dict[str, Any]:
+    """A method of an API made elsewhere, and a role of the template."""
+    method = {
+        "Type": "AWS::ApiGateway::Method",
+        "Properties": {
+            "RestApiId": "a1b2c3",
+            "ResourceId": "r",
+            "HttpMethod": "GET",
+            "AuthorizationType": "NONE",
+            "Integration": {"Type": "AWS", **integration},
+        },
+    }
+    return {"Resources": {"Get": method, "Backend": ROLE}}
+
+
+V1 = "arn:aws:apigateway:eu-west-1::"
+
+
 def _run(
     template: dict[str, Any], tmp_path: Any, capsys: pytest.CaptureFixture[str], *extra: str
 ) -> tuple[dict[str, set[str]], str]:
@@ -72,6 +104,23 @@ CASES: list[tuple[str, dict[str, Any], list[str], str, set[str], str]] = [
     ("a definition read from S3 may pass any role, warned",
      _api(BodyS3Location={"Bucket": "defs", "Key": "api.yaml"}), [], "iam:PassRole", {ANY_ROLE},
      "the handlers of Api may pass a role the template does not name"),
+    # the other API Gateway types: each type's verbs on its own paths
+    ("an authorizer: under its API", _with("Auth", "AWS::ApiGateway::Authorizer", RestApiId=API,
+     Name="a", Type="TOKEN"), [], "apigateway:POST", {f"{V1}/restapis/*"}, ""),
+    ("an API key: /apikeys", _with("Key", "AWS::ApiGateway::ApiKey", Enabled=True), [],
+     "apigateway:POST", {f"{V1}/apikeys", f"{V1}/apikeys/*"}, ""),
+    ("a usage plan: /usageplans", _with("Plan", "AWS::ApiGateway::UsagePlan"), [],
+     "apigateway:POST", {f"{V1}/usageplans", f"{V1}/usageplans/*"}, ""),
+    ("a domain name: /domainnames", _with("Domain", "AWS::ApiGateway::DomainName",
+     DomainName="api.example.com"), [], "apigateway:POST",
+     {f"{V1}/domainnames", f"{V1}/domainnames/*"}, ""),
+    ("an HTTP API route: under its API", {"Resources": {
+        "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "h", "ProtocolType": "HTTP"}},
+        "Route": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"ApiId": {"Ref": "Http"},
+                  "RouteKey": "GET /"}}}}, [], "apigateway:POST",
+     {f"{V1}/apis", f"{V1}/apis/*"}, ""),
+    ("a method's integration credentials: that role", _method(Credentials={"Fn::GetAtt": ["Backend", "Arn"]}),
+     [], "iam:PassRole", {"arn:aws:iam::123456789012:role/app-Backend-*"}, ""),
 ]  # fmt: skip
 
 
@@ -99,3 +148,12 @@ def test_tight_drops_pass_role_when_the_definition_names_no_credentials(
 ) -> None:
     granted, _ = _run(_api(Body=BODY), tmp_path, capsys, "--tight")
     assert "iam:PassRole" not in granted
+
+
+def test_tight_drops_pass_role_of_a_method_without_credentials(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    granted, _ = _run(_method(), tmp_path, capsys)
+    assert ANY_ROLE in granted["iam:PassRole"]  # the default keeps every handler permission
+    granted, _ = _run(_method(), tmp_path, capsys, "--tight")
+    assert "iam:PassRole" not in granted  # no Credentials, no role passed (the type's rule)
