@@ -63,11 +63,19 @@ class _Grant:
 
 
 def _atom(statement: Statement, literal: bool = False) -> tuple[Any, ...]:
+    """The statement's condition and principal as an opaque atom: their canonical JSON (equal
+    exactly when the blocks are equal, and cheap to hash and compare, which every unit
+    question does many times); ``()`` when there is neither."""
     if not statement.condition and statement.principal is None and statement.not_principal is None:
         return ()
+    atom = (
+        _condition_key(statement.condition),
+        None if statement.principal is None else _document_key(statement.principal),
+        None if statement.not_principal is None else _document_key(statement.not_principal),
+    )
     if literal:  # ${...} is text in this policy (no 2012-10-17 Version): another condition
-        return (statement.condition, statement.principal, statement.not_principal, "literal")
-    return (statement.condition, statement.principal, statement.not_principal)
+        return (*atom, "literal")
+    return atom
 
 
 def _grants(policy: Policy, space: Space, offset: int) -> list[_Grant]:
@@ -331,6 +339,10 @@ def _uncovered(
 @lru_cache(maxsize=1024)
 def _condition_key(condition: Condition) -> str:
     return json.dumps(condition.to_document(), sort_keys=True)
+
+
+def _document_key(principal: Principal) -> str:
+    return json.dumps(principal.to_document(), sort_keys=True)
 
 
 #: Transitions the exact searches of one ``_uncovered`` call may take together (at most
