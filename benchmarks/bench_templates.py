@@ -200,7 +200,7 @@ def growth(limit: int, profile: bool) -> None:
             loaded = load_template(make(n))
             read = time.perf_counter() - start
             times, cpu = [], []
-            for _ in range(1 if n >= 1000 else 3):
+            for _ in range(3):
                 gc.collect()  # the garbage of the previous run is not this run's cost
                 start, start_cpu = time.perf_counter(), time.process_time()
                 result = deploy_policy(options, scope, template=loaded)
