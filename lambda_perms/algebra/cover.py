@@ -66,6 +66,7 @@ class _Prefix:
         self.everything = (1 << len(names)) - 1
         self._masks: dict[tuple[str, str], int] = {}
         self._cuts: dict[tuple[str, str], list[int]] = {}
+        self._runs: dict[tuple[str, str], _Runs] = {}
 
     def cuts(self, name: str, style: str) -> list[int]:
         """Where candidate runs of ``name`` may start and end: whole CamelCase words in the
@@ -76,6 +77,14 @@ class _Prefix:
             found = self._cuts[key] = (
                 _word_bounds(name) if style == "readable" else list(range(len(name) + 1))
             )
+        return found
+
+    def runs(self, name: str, style: str) -> _Runs:
+        """The candidate runs of ``name`` in ``style`` (remembered per name)."""
+        key = (name, style)
+        found = self._runs.get(key)
+        if found is None:
+            found = self._runs[key] = _Runs(self, name, style)
         return found
 
     def mask(self, kind: str, text: str) -> int:
@@ -132,52 +141,71 @@ def _candidates(name: str, style: str, index: _Prefix, forbidden: int) -> dict[s
 
     Only the undominated ones: a shorter run of the same kind covers a superset of a longer
     run that contains it and costs less, so for each start (and for the name's prefix and
-    suffix) only the shortest admissible run is kept.
+    suffix) only the shortest admissible run is kept. The runs of a name, rendered with their
+    masks, are remembered in the index (they depend on the universe only): a call tests masks.
     """
-    cuts = index.cuts(name, style)
-    lower = index.lower[index.position[name.lower()]]
-    out: dict[str, int] = {}
-    masks = index._masks
+    runs = index.runs(name, style)
+    cuts, lower, n = runs.cuts, runs.lower, len(runs.cuts)
     mask_of = index.mask
-
+    out: dict[str, int] = {}
     # name prefixes "Run*": shortest admissible
-    for b in cuts[1:]:
-        mask = masks.get(("start", lower[:b]))
-        if mask is None:
-            mask = mask_of("start", lower[:b])
-        if not mask & forbidden:
-            out[name[:b] + "*"] = mask
+    starts = runs.starts
+    for k in range(1, n):
+        entry = starts[k]
+        if entry is None:
+            b = cuts[k]
+            entry = starts[k] = (name[:b] + "*", mask_of("start", lower[:b]))
+        if not entry[1] & forbidden:
+            out[entry[0]] = entry[1]
             break
     # name suffixes "*Run": shortest admissible
-    for a in reversed(cuts[:-1]):
-        mask = masks.get(("end", lower[a:]))
-        if mask is None:
-            mask = mask_of("end", lower[a:])
-        if not mask & forbidden:
-            out["*" + name[a:]] = mask
+    ends = runs.ends
+    for k in range(n - 2, -1, -1):
+        entry = ends[k]
+        if entry is None:
+            a = cuts[k]
+            entry = ends[k] = ("*" + name[a:], mask_of("end", lower[a:]))
+        if not entry[1] & forbidden:
+            out[entry[0]] = entry[1]
             break
     # infixes "*Run*": for each start, the shortest admissible run. A run that contains an
     # admissible one is admissible (it matches fewer names), so the shortest end never
     # moves back as the start moves on: one sweep, O(cuts) masks rather than O(cuts^2)
+    infix = runs.infix
     j = 1
-    last = len(cuts)
-    for i in range(last - 1):
-        a = cuts[i]
+    for i in range(n - 1):
         if j <= i:
             j = i + 1
-        while j < last:
-            b = cuts[j]
-            mask = masks.get(("any", lower[a:b]))
-            if mask is None:
-                mask = mask_of("any", lower[a:b])
-            if not mask & forbidden:
-                out["*" + name[a:b] + "*"] = mask
+        while j < n:
+            entry = infix[i * n + j]
+            if entry is None:
+                a, b = cuts[i], cuts[j]
+                entry = infix[i * n + j] = ("*" + name[a:b] + "*", mask_of("any", lower[a:b]))
+            if not entry[1] & forbidden:
+                out[entry[0]] = entry[1]
                 break
             j += 1
         else:
             break  # no run from here is admissible, so none from a later start either
-    out[name] = mask_of("exact", lower)  # the name itself: sometimes the cheapest
+    out[name] = runs.exact  # the name itself: sometimes the cheapest
     return out
+
+
+class _Runs:
+    """One name's candidate runs in one style, each rendered with its mask when first needed
+    (``starts[k]``: ``name[:cuts[k]]*``; ``ends[k]``: ``*name[cuts[k]:]``; ``infix[i * n + j]``:
+    ``*name[cuts[i]:cuts[j]]*``)."""
+
+    __slots__ = ("cuts", "ends", "exact", "infix", "lower", "starts")
+
+    def __init__(self, index: _Prefix, name: str, style: str) -> None:
+        self.cuts = index.cuts(name, style)
+        self.lower = name.lower()
+        n = len(self.cuts)
+        self.starts: list[tuple[str, int] | None] = [None] * n
+        self.ends: list[tuple[str, int] | None] = [None] * n
+        self.infix: list[tuple[str, int] | None] = [None] * (n * n)
+        self.exact = index.mask("exact", self.lower)
 
 
 def cover_actions(
