@@ -253,17 +253,14 @@ def cover_actions(
 def _greedy(index: _Prefix, want: int, guard: int, style: str, overhead: int) -> list[str]:
     forbidden = (index.everything & ~want) | guard
     to_cover = want & ~guard
-    chosen: list[str] = []
-    # protected actions are listed exactly
-    for i in range(len(index.names)):
-        if guard & want & (1 << i):
-            chosen.append(index.names[i])
+    # protected actions are listed exactly (the set bits, in order: not a walk over every
+    # name of the prefix for each statement)
+    chosen = [index.names[i] for i in _bits(guard & want)]
     if not to_cover:
         return chosen
     options: dict[str, int] = {}
-    for i in range(len(index.names)):
-        if to_cover & (1 << i):
-            options.update(_candidates(index.names[i], style, index, forbidden))
+    for i in _bits(to_cover):
+        options.update(_candidates(index.names[i], style, index, forbidden))
     # lazy greedy weighted set cover: best newly-covered count per character first
     cost = {r: len(r) + overhead + 3 for r in options}
     heap = [(-(m & to_cover).bit_count() / cost[r], cost[r], r) for r, m in options.items()]

@@ -16,7 +16,7 @@ from lambda_perms._universe import Universe
 from lambda_perms._universe import universe as default_universe
 from lambda_perms.errors import UsageError
 from lambda_perms.iam.actions import ActionPattern
-from lambda_perms.iam.policy import Effect, Policy, Statement
+from lambda_perms.iam.policy import Condition, Effect, Policy, Principal, Statement
 
 __all__ = ["merge"]
 
@@ -93,11 +93,23 @@ class _Keys:
 
     def __init__(self) -> None:
         self._keys: dict[int, tuple[Statement, str]] = {}  # id -> (statement kept alive, key)
+        self._blocks: dict[int, tuple[Any, str]] = {}  # id -> (block kept alive, its JSON)
 
     def __call__(self, statement: Statement) -> str:
         found = self._keys.get(id(statement))
         if found is None:
             found = self._keys[id(statement)] = (statement, _statement_key(statement))
+        return found[1]
+
+    def block(self, value: Condition | Principal | None) -> str:
+        """A condition or principal block as canonical JSON (``""`` for none): a group key
+        that hashes and compares in C, unlike the model."""
+        if not value:
+            return ""
+        found = self._blocks.get(id(value))
+        if found is None:
+            text = json.dumps(value.to_document(), sort_keys=True)
+            found = self._blocks[id(value)] = (value, text)
         return found[1]
 
 
@@ -143,9 +155,9 @@ def _coalesce_by(
             shared = getattr(statement, same)
             group = (
                 statement.effect,
-                statement.condition,
-                statement.principal,
-                None if shared is None else tuple(v.identity for v in shared),
+                key.block(statement.condition),
+                key.block(statement.principal),
+                None if shared is None else tuple([v.identity for v in shared]),
             )
         if group not in groups:
             groups[group] = []
