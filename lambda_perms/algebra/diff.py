@@ -39,6 +39,7 @@ from lambda_perms._universe import universe as default_universe
 from lambda_perms.algebra._judge import _Group, _Judge, _Resources, _Unit
 from lambda_perms.algebra._refine import Refine, refined_units
 from lambda_perms.algebra._space import Space
+from lambda_perms.algebra.merge import block_key
 from lambda_perms.iam import _reglang
 from lambda_perms.iam.actions import Action
 from lambda_perms.iam.policy import Condition, Effect, Policy, Principal, Statement
@@ -69,9 +70,9 @@ def _atom(statement: Statement, literal: bool = False) -> tuple[Any, ...]:
     if not statement.condition and statement.principal is None and statement.not_principal is None:
         return ()
     atom = (
-        _condition_key(statement.condition),
-        None if statement.principal is None else _document_key(statement.principal),
-        None if statement.not_principal is None else _document_key(statement.not_principal),
+        block_key(statement.condition),
+        block_key(statement.principal),
+        block_key(statement.not_principal),
     )
     if literal:  # ${...} is text in this policy (no 2012-10-17 Version): another condition
         return (*atom, "literal")
@@ -336,13 +337,8 @@ def _uncovered(
     return tuple(entries)
 
 
-@lru_cache(maxsize=1024)
-def _condition_key(condition: Condition) -> str:
-    return json.dumps(condition.to_document(), sort_keys=True)
-
-
-def _document_key(principal: Principal) -> str:
-    return json.dumps(principal.to_document(), sort_keys=True)
+#: The sort key of an entry's condition (entries repeat a few conditions many times).
+_condition_key = lru_cache(maxsize=1024)(block_key)
 
 
 #: Transitions the exact searches of one ``_uncovered`` call may take together (at most

@@ -102,15 +102,17 @@ class _Keys:
         return found[1]
 
     def block(self, value: Condition | Principal | None) -> str:
-        """A condition or principal block as canonical JSON (``""`` for none): a group key
-        that hashes and compares in C, unlike the model."""
-        if not value:
-            return ""
+        """:func:`block_key`, computed once per block object in this call."""
         found = self._blocks.get(id(value))
         if found is None:
-            text = json.dumps(value.to_document(), sort_keys=True)
-            found = self._blocks[id(value)] = (value, text)
+            found = self._blocks[id(value)] = (value, block_key(value))
         return found[1]
+
+
+def block_key(value: Condition | Principal | None) -> str:
+    """A condition or principal block as canonical JSON (``""`` for none): equal exactly when
+    the blocks are equal, and a key that hashes and compares in C, unlike the model."""
+    return "" if value is None else json.dumps(value.to_document(), sort_keys=True)
 
 
 def coalesce(statements: Sequence[Statement]) -> list[Statement]:
